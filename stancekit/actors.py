@@ -1,0 +1,909 @@
+"""Actor gazetteer and mention finding.
+
+The gazetteer lists canonical actors (persons, countries, organisations,
+groups) with their aliases, titles and the period in which each speaks for an
+affiliation. :class:`Gazetteer` compiles every alias into one regular
+expression shaped as a character trie and runs it over a case- and
+diacritic-folded copy of the text, so one pass finds the longest alias at
+every position. Persons missing from the gazetteer but introduced by role
+("Dutch Defence Minister Ruben Brekelmans", "Kremlin spokesman Dmitry
+Peskov") are found by pattern and affiliated through the role's country;
+later bare surnames, generic titles ("the chancellor") and subject pronouns
+("he said") resolve to a person named in the same or previous sentence when
+only one candidate fits.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date as _date
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from ._text import UPPER, fold
+from .exceptions import CorpusError
+from .labels import (
+    ACTOR,
+    ACTOR_TYPE,
+    ACTOR_TYPES,
+    AFFILIATION,
+    END,
+    MENTION,
+    SENTENCE_ID,
+    START,
+)
+from .segment import sentence_spans
+
+__all__ = [
+    "Gazetteer",
+    "load_gazetteer",
+    "find_mentions",
+    "find_actors",
+    "ActorMention",
+]
+
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Phrases built from a demonym ("French officials") that speak for the state.
+_GOVERNMENT_HEADS = (
+    "government",
+    "officials",
+    "ministers",
+    "authorities",
+    "diplomats",
+    "leadership",
+    "administration",
+    "cabinet",
+    "negotiators",
+    "side",
+    "presidency",
+)
+_DEFENCE = (
+    "defence ministry",
+    "defense ministry",
+    "ministry of defence",
+    "ministry of defense",
+    "defence department",
+    "defense department",
+    "armed forces ministry",
+)
+_FOREIGN = (
+    "foreign ministry",
+    "ministry of foreign affairs",
+    "foreign affairs ministry",
+    "foreign office",
+)
+_LOCATIVES = frozenset("in into inside within across throughout at near".split())
+_TROOP_WORDS = re.compile(
+    r"\b(?:troops?|soldiers?|forces?|personnel|peacekeep\w*|deploy\w*|send\w*|"
+    r"sent|boots|contingents?|units?|brigades?|battalions?|missions?)\b"
+)
+_GENERIC_TITLES = {
+    "the chancellor": "chancellor",
+    "the prime minister": "prime minister",
+    "the premier": "premier",
+    "the president": "president",
+    "the foreign minister": "foreign minister",
+    "the defence minister": "defence minister",
+    "the defense minister": "defense minister",
+    "the defence secretary": "defence secretary",
+    "the defense secretary": "defense secretary",
+    "the foreign secretary": "foreign secretary",
+    "the secretary of state": "secretary of state",
+    "the secretary general": "secretary general",
+    "the secretary-general": "secretary general",
+    "the spokesman": "spokes",
+    "the spokeswoman": "spokes",
+    "the spokesperson": "spokes",
+    "the minister": "minister",
+    "the senator": "senator",
+    "the vice president": "vice president",
+    "the envoy": "envoy",
+}
+_PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
+_ROLE_TITLES = (
+    r"(?:(?:Deputy|Vice|First|Acting|Outgoing|Incoming|deputy|acting)[ -])?"
+    r"(?:Prime Minister|prime minister|PM|President|president|Chancellor|chancellor|"
+    r"Premier|premier|Foreign Minister|foreign minister|Defen[cs]e Minister|"
+    r"defen[cs]e minister|Defen[cs]e Secretary|defen[cs]e secretary|"
+    r"Foreign Secretary|foreign secretary|Secretary of State|Secretary of Defen[cs]e|"
+    r"Secretary of War|War Secretary|Interior Minister|interior minister|"
+    r"Finance Minister|finance minister|Minister(?: of [A-Z]\w+(?: [A-Z]\w+)?)?|"
+    r"minister|Ambassador|ambassador|Spokes(?:man|woman|person)|"
+    r"spokes(?:man|woman|person)|Speaker|speaker|Senator|senator|Sen\.|"
+    r"Congressman|Congresswoman|MP|MEP|lawmaker|legislator|General|Gen\.|general|"
+    r"Admiral|Adm\.|Chief of (?:the )?(?:General |Defen[cs]e )?Staff|army chief|"
+    r"military chief|opposition leader|Opposition Leader|party leader|leader|"
+    r"Special Envoy|special envoy|envoy|Envoy|negotiator|chief negotiator|"
+    r"National Security Advis[eo]r|national security advis[eo]r|adviser|advisor|"
+    r"Vice-President|commander|Commander|Secretary General|Secretary-General|"
+    r"secretary general|secretary-general|High Representative|Commissioner|"
+    r"commissioner|Ministry spokes(?:man|woman|person)|ministry spokes(?:man|woman|person))"
+)
+_NAME_TOKEN = rf"[{UPPER}][^\W\d_]+(?:[-'’][{UPPER}]?[^\W\d_]+)*"
+_PARTICLE = r"(?:van der |van den |van |von der |von |de la |de |da |di |del |der |al-|el-|bin |ben )?"
+_NAME = rf"(?P<name>{_NAME_TOKEN}(?: {_PARTICLE}{_NAME_TOKEN}){{1,2}})"
+_STOP_NAME_WORDS = frozenset(
+    """
+    The A An And But Or Of In On At To For With From By As If When While Monday Tuesday
+    Wednesday Thursday Friday Saturday Sunday January February March April May June
+    July August September October November December Minister President Prime
+    Chancellor Secretary Foreign Defence Defense General Spokesman Spokeswoman Ministry
+    Government Office Council Commission Parliament Said Says Told Added Warned
+    """.split()
+)
+
+
+def _parse_date(value) -> str | None:
+    """Return an ISO ``YYYY-MM-DD`` string, or None for no date."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if isinstance(value, (datetime, _date, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d")
+    text = str(value).strip()
+    if not text or text.lower() in {"nan", "nat", "none"}:
+        return None
+    if _DATE.match(text[:10]):
+        return text[:10]
+    try:
+        return pd.Timestamp(text).strftime("%Y-%m-%d")
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"date: expected an ISO date such as '2025-03-02'; got {value!r}."
+        ) from exc
+
+
+@dataclass(frozen=True)
+class _Entry:
+    actor: str
+    actor_type: str
+    affiliation: str
+    valid_from: str | None
+    valid_to: str | None
+    roles: tuple[str, ...] = ()
+
+    def valid_on(self, day: str | None) -> bool:
+        if day is None:
+            return True
+        if self.valid_from and day < self.valid_from:
+            return False
+        if self.valid_to and day >= self.valid_to:
+            return False
+        return True
+
+    def recency(self) -> tuple[int, str, str]:
+        return (self.valid_to is None, self.valid_to or "", self.valid_from or "")
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    """One mention of an actor in a text.
+
+    Attributes
+    ----------
+    start, end : int
+        Character offsets of the mention in the text.
+    actor, actor_type, affiliation : str
+        The canonical actor the mention refers to.
+    kind : str
+        How it was found: ``alias`` (a gazetteer name or metonym), ``title``
+        (an office such as "the French president"), ``pattern`` (a person
+        introduced by role and nationality), ``surname`` (a later mention of
+        such a person), ``coref`` (a generic title) or ``pronoun``.
+    """
+
+    start: int
+    end: int
+    actor: str
+    actor_type: str
+    affiliation: str
+    kind: str
+
+
+def _split(field) -> list[str]:
+    if field is None:
+        return []
+    text = str(field)
+    if text.lower() == "nan":
+        return []
+    return [a.strip() for a in text.split("|") if a.strip()]
+
+
+def _trie_regex(words) -> str:
+    """Return a regex matching any of ``words``, longest first, as a trie."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node) -> str:
+        ends = "" in node
+        branches = []
+        for ch in sorted(k for k in node if k):
+            piece = r"\s+" if ch == " " else re.escape(ch)
+            branches.append(piece + emit(node[ch]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+class Gazetteer:
+    """Canonical actors, their aliases, and the compiled mention finder.
+
+    Build it with :func:`load_gazetteer`; users extend or override the bundled
+    gazetteer with a file of their own.
+
+    Parameters
+    ----------
+    rows : iterable of dict
+        One dict per (actor, role period) with keys ``actor``, ``actor_type``,
+        ``affiliation``, ``aliases`` (list of str), ``titles`` (list of str),
+        ``valid_from`` and ``valid_to`` (ISO dates or None).
+    lead_words : dict of str to str, default=None
+        Words that introduce a role and name its affiliation ("French" -> FR,
+        "Kremlin" -> RU), used to find persons missing from the gazetteer.
+
+    Attributes
+    ----------
+    actors_ : pandas.DataFrame
+        One row per canonical actor and role period.
+    """
+
+    def __init__(self, rows, lead_words=None):
+        self._entries: list[_Entry] = []
+        self._aliases: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        self._display: dict[str, str] = {}
+        self._lead_words = dict(lead_words or {})
+        for row in rows:
+            self._add(row)
+        self._compile()
+
+    # -- building ---------------------------------------------------------
+    def _add(self, row) -> None:
+        entry = _Entry(
+            actor=row["actor"],
+            actor_type=row["actor_type"],
+            affiliation=row["affiliation"],
+            valid_from=row.get("valid_from"),
+            valid_to=row.get("valid_to"),
+            roles=tuple(fold(t) for t in row.get("titles", ())),
+        )
+        idx = len(self._entries)
+        self._entries.append(entry)
+        names = [entry.actor, *row.get("aliases", ())]
+        for kind, phrases in (("alias", names), ("title", row.get("titles", ()))):
+            for phrase in phrases:
+                key = _SPACES.sub(" ", fold(phrase)).strip()
+                if key.startswith("the ") and kind == "title":
+                    key = key[4:]
+                if len(key) < 2:
+                    continue
+                slot = self._aliases[key]
+                if all(i != idx for i, _, _ in slot):
+                    slot.append((idx, kind, phrase))
+                    self._display.setdefault(key, phrase)
+
+    def _compile(self) -> None:
+        keys = sorted(self._aliases)
+        trie = _trie_regex(keys)
+        self._regex = re.compile(
+            r"(?<![\w-])(?:" + trie + r")(?!\w)(?!-(?!led\b|backed\b)\w)"
+        )
+        self._strict: dict[str, str] = {}
+        for key in keys:
+            shown = self._display[key]
+            if " " not in key:
+                # One word: needs a capital in the text ("Turkey", not "turkey");
+                # acronyms of up to three letters must match their case ("US").
+                self._strict[key] = "exact" if len(key) <= 3 else "capital"
+            elif shown != shown.lower():
+                self._strict[key] = "any-capital"
+        leads = sorted(self._lead_words, key=len, reverse=True)
+        if leads:
+            lead = "(?P<lead>" + "|".join(re.escape(w) for w in leads) + ")"
+            self._role_before = re.compile(
+                rf"\b{lead}(?:'s|’s)? {_ROLE_TITLES}(?: of \w+)?,? {_NAME}\b"
+            )
+            self._role_after = re.compile(
+                rf"\b{_NAME}, (?:the |a |an )?(?:former )?{lead}(?:'s|’s)? {_ROLE_TITLES}\b"
+            )
+        else:
+            self._role_before = self._role_after = None
+        self._hash = None
+
+    @property
+    def actors_(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    ACTOR: e.actor,
+                    ACTOR_TYPE: e.actor_type,
+                    AFFILIATION: e.affiliation,
+                    "valid_from": e.valid_from,
+                    "valid_to": e.valid_to,
+                }
+                for e in self._entries
+            ]
+        )
+
+    def __len__(self) -> int:
+        return len({e.actor for e in self._entries})
+
+    def __repr__(self) -> str:
+        return f"Gazetteer({len(self)} actors, {len(self._aliases)} aliases)"
+
+    # -- look-ups ---------------------------------------------------------
+    def _pick(self, slot, day):
+        best = None
+        for idx, kind, _ in slot:
+            entry = self._entries[idx]
+            if day is not None and not entry.valid_on(day):
+                continue
+            if best is None or (
+                day is None and entry.recency() > self._entries[best[0]].recency()
+            ):
+                best = (idx, kind)
+        if best is None and day is not None:
+            # Out of every period: fall back to the latest role of a name, never
+            # to a title (an office names whoever holds it on that day).
+            names = [(i, k) for i, k, _ in slot if k == "alias"]
+            if names:
+                best = max(names, key=lambda ik: self._entries[ik[0]].recency())
+        return best
+
+    def lookup(self, alias: str, date=None) -> dict | None:
+        """Return the actor an alias names on ``date`` (latest role if None).
+
+        Examples
+        --------
+        >>> gaz = load_gazetteer()
+        >>> gaz.lookup("the Kremlin")["affiliation"]
+        'RU'
+        """
+        key = _SPACES.sub(" ", fold(alias)).strip()
+        slot = self._aliases.get(key) or self._aliases.get(key.removeprefix("the "))
+        if not slot:
+            return None
+        best = self._pick(slot, _parse_date(date))
+        if best is None:
+            return None
+        e = self._entries[best[0]]
+        return {ACTOR: e.actor, ACTOR_TYPE: e.actor_type, AFFILIATION: e.affiliation}
+
+    def _case_ok(self, key: str, original: str) -> bool:
+        rule = self._strict.get(key)
+        if rule is None:
+            return True
+        if rule == "exact":
+            shown = self._display[key]
+            return original == shown or original.replace(".", "") == shown.replace(
+                ".", ""
+            )
+        if rule == "capital":
+            return original[:1].isupper() or original[:1].isdigit()
+        return any(ch.isupper() for ch in original)
+
+    def find(self, text: str, date=None, *, spans=None) -> list[ActorMention]:
+        """Find every actor mention in ``text``.
+
+        Parameters
+        ----------
+        text : str
+            Plain text (an article or a sentence).
+        date : str or datetime-like, default=None
+            Article date; picks the office holder and affiliation valid then.
+        spans : list of (int, int), default=None
+            Sentence spans of ``text`` when already computed; used to resolve
+            titles and pronouns within the same or previous sentence.
+
+        Returns
+        -------
+        list of ActorMention
+            In text order, not overlapping.
+        """
+        day = _parse_date(date)
+        folded = fold(text)
+        found: list[ActorMention] = []
+        taken: list[tuple[int, int]] = []
+        for m in self._regex.finditer(folded):
+            key = _SPACES.sub(" ", m.group())
+            s, e = m.span()
+            original = text[s:e]
+            if not self._case_ok(key, original):
+                continue
+            slot = self._aliases[key]
+            best = self._pick(slot, day)
+            if best is None:
+                continue
+            idx, kind = best
+            entry = self._entries[idx]
+            if kind == "title" and folded[max(0, s - 7) : s].endswith(
+                ("former ", "ex-", "late ", "then-", "then ")
+            ):
+                continue
+            if entry.actor_type == "country" and self._is_place(folded, s, key, entry):
+                continue
+            found.append(
+                ActorMention(
+                    s, e, entry.actor, entry.actor_type, entry.affiliation, kind
+                )
+            )
+            taken.append((s, e))
+        roles: dict[str, str] = {}
+        found.extend(self._find_role_persons(text, taken, found, roles))
+        found.sort(key=lambda x: x.start)
+        if spans is None:
+            spans = sentence_spans(text) if len(found) else []
+        found = self._resolve_references(text, found, spans, roles)
+        return found
+
+    def _is_place(self, folded: str, start: int, key: str, entry: _Entry) -> bool:
+        """True when a country or capital name is only a location."""
+        before = folded[max(0, start - 60) : start].split()
+        if not before:
+            return False
+        prev = before[-1]
+        if prev in _LOCATIVES:
+            return True
+        if prev in ("to", "on", "onto") and _TROOP_WORDS.search(" ".join(before[-6:])):
+            return True
+        return False
+
+    def _find_role_persons(self, text, taken, found, roles):
+        """Persons introduced by role: 'Czech President Petr Pavel'."""
+        if self._role_before is None:
+            return []
+        out = []
+        starts = [s for s, _ in taken]
+        known_at = {(m.start, m.end) for m in found}
+        for regex in (self._role_before, self._role_after):
+            for m in regex.finditer(text):
+                ns, ne = m.span("name")
+                name = m.group("name")
+                if set(name.split()) & _STOP_NAME_WORDS:
+                    continue
+                # Skip names the gazetteer already resolves.
+                i = bisect.bisect_right(starts, ns) - 1
+                if i >= 0 and taken[i][0] <= ns < taken[i][1]:
+                    continue
+                if any(s < ne and ns < e for s, e in taken):
+                    continue
+                affiliation = self._lead_words[m.group("lead")]
+                if (ns, ne) in known_at:
+                    continue
+                out.append(ActorMention(ns, ne, name, "person", affiliation, "pattern"))
+                roles[name] = fold(m.group(0))
+                taken.append((ns, ne))
+                known_at.add((ns, ne))
+                # Drop title matches of the role phrase itself ("Czech President"
+                # would otherwise name the sitting president, not this person).
+        if out:
+            spans_out = [(x.start, x.end) for x in out]
+            found[:] = [
+                f
+                for f in found
+                if not (
+                    f.kind == "title"
+                    and any(0 <= ns - f.end <= 30 for ns, _ in spans_out)
+                    and f.actor not in {x.actor for x in out}
+                )
+            ]
+            # Later bare surnames of those persons in the same text.
+            surnames = {}
+            for x in out:
+                last = x.actor.split()[-1]
+                if len(last) > 2:
+                    surnames[last] = x
+            if surnames:
+                rx = re.compile(
+                    r"\b(" + "|".join(re.escape(s) for s in surnames) + r")\b(?!\s[A-Z])"
+                )
+                occupied = [(f.start, f.end) for f in found] + spans_out
+                for m in rx.finditer(text):
+                    s, e = m.span()
+                    if any(a < e and s < b for a, b in occupied):
+                        continue
+                    x = surnames[m.group(1)]
+                    out.append(
+                        ActorMention(
+                            s, e, x.actor, "person", x.affiliation, "surname"
+                        )
+                    )
+        return out
+
+    def _resolve_references(self, text, found, spans, roles):
+        """Attach generic titles and subject pronouns to one earlier person."""
+        if not spans or not any(m.actor_type == "person" for m in found):
+            return found
+        folded = fold(text)
+        starts = [s for s, _ in spans]
+
+        def sentence_of(pos):
+            return max(0, bisect.bisect_right(starts, pos) - 1)
+
+        persons = [m for m in found if m.actor_type == "person"]
+        extra = []
+        occupied = [(m.start, m.end) for m in found]
+        for phrase, role in _GENERIC_TITLES.items():
+            for m in re.finditer(r"\b" + re.escape(phrase) + r"\b", folded):
+                s, e = m.span()
+                if any(a < e and s < b for a, b in occupied):
+                    continue
+                if any(0 <= a - e <= 3 for a, _ in occupied):
+                    continue  # "the chancellor, Olaf Scholz": the name follows
+                cand = self._candidates(persons, s, sentence_of, role, roles)
+                if len(cand) == 1:
+                    p = cand[0]
+                    extra.append(
+                        ActorMention(s, e, p.actor, "person", p.affiliation, "coref")
+                    )
+        for m in _PRONOUN.finditer(text):
+            s, e = m.span()
+            cand = self._candidates(persons, s, sentence_of, None, roles)
+            if len(cand) == 1:
+                p = cand[0]
+                extra.append(
+                    ActorMention(s, e, p.actor, "person", p.affiliation, "pronoun")
+                )
+        if not extra:
+            return found
+        return sorted(found + extra, key=lambda x: x.start)
+
+    def _candidates(self, persons, pos, sentence_of, role, roles):
+        here = sentence_of(pos)
+        window = [
+            p for p in persons if p.start < pos and here - 1 <= sentence_of(p.start)
+        ]
+        names = {}
+        for p in window:
+            names[p.actor] = p
+        if role is None:
+            return list(names.values())
+        fitting = [
+            p
+            for p in names.values()
+            if self._has_role(p.actor, role) or role in roles.get(p.actor, "")
+        ]
+        if fitting:
+            return fitting
+        unknown = [
+            p
+            for p in names.values()
+            if p.actor not in roles and not self._has_any_role(p.actor)
+        ]
+        return unknown if len(names) == 1 else []
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - the gazetteer lives as long as its model
+    def _has_role(self, actor: str, role: str) -> bool:
+        return any(
+            role in r for e in self._entries if e.actor == actor for r in e.roles
+        )
+
+    @lru_cache(maxsize=4096)  # noqa: B019
+    def _has_any_role(self, actor: str) -> bool:
+        return any(e.roles for e in self._entries if e.actor == actor)
+
+    def mentions_frame(self, text: str, date=None) -> pd.DataFrame:
+        """Return the mentions of ``text`` as a DataFrame (see find_mentions)."""
+        spans = sentence_spans(text)
+        found = self.find(text, date, spans=spans)
+        starts = [s for s, _ in spans]
+        rows = []
+        for m in found:
+            sid = max(0, bisect.bisect_right(starts, m.start) - 1)
+            rows.append(
+                (sid, m.start, m.end, text[m.start : m.end], m.actor, m.actor_type,
+                 m.affiliation, m.kind)
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[SENTENCE_ID, START, END, MENTION, ACTOR, ACTOR_TYPE, AFFILIATION,
+                     "kind"],
+        ).astype({SENTENCE_ID: "int64", START: "int64", END: "int64"})
+
+    def fingerprint(self) -> str:
+        """Return a SHA-256 over the actors and aliases (recorded in model cards)."""
+        import hashlib
+
+        if self._hash is None:
+            h = hashlib.sha256()
+            for key in sorted(self._aliases):
+                for idx, kind, _ in self._aliases[key]:
+                    e = self._entries[idx]
+                    h.update(
+                        f"{key}\t{kind}\t{e.actor}\t{e.affiliation}\t{e.valid_from}"
+                        f"\t{e.valid_to}\n".encode()
+                    )
+            self._hash = h.hexdigest()
+        return self._hash
+
+
+# -- reading gazetteer files ------------------------------------------------
+
+
+def _read_table(source, name):
+    """Read a CSV or JSON Lines table into a list of dicts of str."""
+    if isinstance(source, pd.DataFrame):
+        return source.astype(object).where(source.notna(), None).to_dict("records")
+    path = os.fspath(source)
+    try:
+        if path.endswith((".jsonl", ".json")):
+            frame = pd.read_json(path, lines=True, dtype=False)
+            return frame.astype(object).where(frame.notna(), None).to_dict("records")
+        with open(path, encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+    except FileNotFoundError:
+        raise CorpusError(f"no such {name} file.", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"not UTF-8 (byte {exc.start}); save the file as UTF-8.", path=path
+        ) from None
+
+
+def _bundled(name: str) -> list[dict]:
+    ref = resources.files("stancekit") / "data" / name
+    with ref.open("r", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(io.StringIO(fh.read())))
+
+
+def _country_rows(rows):
+    out = []
+    leads = {}
+    for r in rows:
+        code = r["affiliation"].strip()
+        name = r["name"].strip()
+        demonyms = _split(r.get("demonyms"))
+        aliases = list(_split(r.get("aliases")))
+        aliases += _split(r.get("capital"))
+        aliases += _split(r.get("seats"))
+        for n in [name, *_split(r.get("aliases"))]:
+            if not n.isupper():
+                aliases += [f"{n} government", f"{n}'s government"]
+        for d in demonyms:
+            aliases += [f"{d} {h}" for h in _GOVERNMENT_HEADS]
+            leads[d] = code
+        for n in [name]:
+            leads[n] = code
+        out.append(
+            {"actor": name, "actor_type": "country", "affiliation": code,
+             "aliases": aliases}
+        )
+        possessives = [f"{name}'s"] + [f"{a}'s" for a in _split(r.get("aliases"))
+                                         if not a.isupper() and " " not in a]
+        for ministry, heads in (
+            (f"Ministry of Defence of {name}", _DEFENCE),
+            (f"Ministry of Foreign Affairs of {name}", _FOREIGN),
+        ):
+            m_aliases = [f"{d} {h}" for d in demonyms for h in heads]
+            m_aliases += [f"{p} {h}" for p in possessives for h in heads]
+            out.append(
+                {"actor": ministry, "actor_type": "organization", "affiliation": code,
+                 "aliases": m_aliases}
+            )
+    return out, leads
+
+
+def _person_rows(rows):
+    out = []
+    for r in rows:
+        out.append(
+            {
+                "actor": r["actor"].strip(),
+                "actor_type": "person",
+                "affiliation": r["affiliation"].strip(),
+                "aliases": _split(r.get("aliases")),
+                "titles": _split(r.get("titles")),
+                "valid_from": _parse_date(r.get("valid_from")),
+                "valid_to": _parse_date(r.get("valid_to")),
+            }
+        )
+    return out
+
+
+def _org_rows(rows):
+    return [
+        {
+            "actor": r["actor"].strip(),
+            "actor_type": r["actor_type"].strip(),
+            "affiliation": r["affiliation"].strip(),
+            "aliases": _split(r.get("aliases")),
+            "titles": _split(r.get("titles")),
+            "valid_from": _parse_date(r.get("valid_from")),
+            "valid_to": _parse_date(r.get("valid_to")),
+        }
+        for r in rows
+    ]
+
+
+def _validate_user_rows(rows, path):
+    out = []
+    where = path if isinstance(path, (str, os.PathLike)) else None
+    if not rows:
+        raise CorpusError("the actor file has no rows.", path=where)
+    for col in (ACTOR, ACTOR_TYPE, AFFILIATION):
+        if col not in rows[0]:
+            raise CorpusError(
+                f"missing required column {col!r}; an actor file needs columns "
+                "actor, actor_type, affiliation and optionally aliases, titles, "
+                "valid_from, valid_to.",
+                path=where,
+            )
+    for i, r in enumerate(rows, start=1):
+        for col in (ACTOR, ACTOR_TYPE, AFFILIATION):
+            if not str(r.get(col) or "").strip():
+                raise CorpusError("empty value.", path=where, row=i, column=col)
+        if r[ACTOR_TYPE].strip() not in ACTOR_TYPES:
+            raise CorpusError(
+                f"expected one of {', '.join(ACTOR_TYPES)}; got {r[ACTOR_TYPE]!r}.",
+                path=where, row=i, column=ACTOR_TYPE,
+            )
+        if not _CODE.match(r[AFFILIATION].strip()):
+            raise CorpusError(
+                "expected an ISO 3166-1 alpha-2 code or an organisation code such "
+                f"as 'NATO' (upper case); got {r[AFFILIATION]!r}.",
+                path=where, row=i, column=AFFILIATION,
+            )
+        for col in ("valid_from", "valid_to"):
+            try:
+                _parse_date(r.get(col))
+            except ValueError:
+                raise CorpusError(
+                    f"expected an ISO date; got {r.get(col)!r}.",
+                    path=where, row=i, column=col,
+                ) from None
+        out.append(r)
+    return _org_rows(out)
+
+
+@lru_cache(maxsize=1)
+def _default_gazetteer() -> Gazetteer:
+    countries, leads = _country_rows(_bundled("countries.csv"))
+    persons = _person_rows(_bundled("persons.csv"))
+    orgs = _org_rows(_bundled("organizations.csv"))
+    for r in orgs:
+        if r["actor_type"] == "organization" and r["affiliation"] == r["actor"]:
+            leads[r["actor"]] = r["affiliation"]
+    for extra, code in (("Kremlin", "RU"), ("Pentagon", "US"), ("White House", "US"),
+                        ("NATO", "NATO"), ("Nato", "NATO"), ("EU", "EU"), ("UN", "UN"),
+                        ("U.S.", "US"), ("US", "US"), ("UK", "GB")):
+        leads.setdefault(extra, code)
+    return Gazetteer(countries + orgs + persons, lead_words=leads)
+
+
+def load_gazetteer(actors=None, *, replace=False) -> Gazetteer:
+    """Load the bundled gazetteer, optionally extended by a user file.
+
+    Parameters
+    ----------
+    actors : str, os.PathLike or pandas.DataFrame, default=None
+        A CSV or JSON Lines file (or frame) with columns ``actor``,
+        ``actor_type``, ``affiliation`` and optionally ``aliases`` and
+        ``titles`` (``|``-separated), ``valid_from`` and ``valid_to`` (ISO
+        dates). Its actors are added; an actor already in the bundled
+        gazetteer is replaced by the user's rows.
+    replace : bool, default=False
+        Use only the user's file, not the bundled gazetteer.
+
+    Returns
+    -------
+    Gazetteer
+
+    Raises
+    ------
+    CorpusError
+        When the user file is missing, not UTF-8 or breaks the format; the
+        message names the file, row and column.
+
+    Examples
+    --------
+    >>> gaz = load_gazetteer()
+    >>> gaz.lookup("Downing Street")["actor"]
+    'United Kingdom'
+    """
+    if actors is None:
+        return _default_gazetteer()
+    rows = _validate_user_rows(_read_table(actors, "actor"), actors)
+    if replace:
+        return Gazetteer(rows)
+    base = _default_gazetteer()
+    users = {r["actor"] for r in rows}
+    kept = []
+    for e in base._entries:
+        if e.actor in users:
+            continue
+        slot_aliases = [
+            base._display[k]
+            for k, slot in base._aliases.items()
+            for idx, kind, _ in slot
+            if base._entries[idx] is e and kind == "alias"
+        ]
+        kept.append(
+            {"actor": e.actor, "actor_type": e.actor_type, "affiliation": e.affiliation,
+             "aliases": slot_aliases,
+             "titles": [base._display[k] for k, slot in base._aliases.items()
+                        for idx, kind, _ in slot
+                        if base._entries[idx] is e and kind == "title"],
+             "valid_from": e.valid_from, "valid_to": e.valid_to}
+        )
+    return Gazetteer(kept + rows, lead_words=base._lead_words)
+
+
+def find_mentions(text: str, *, date=None, gazetteer: Gazetteer | None = None):
+    """Find the actors mentioned in ``text``, one row per mention.
+
+    Parameters
+    ----------
+    text : str
+        Plain text of an article.
+    date : str or datetime-like, default=None
+        Article date, to pick office holders and affiliations valid then.
+    gazetteer : Gazetteer, default=None
+        Defaults to the bundled gazetteer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``sentence_id``, ``start``, ``end``, ``mention``, ``actor``,
+        ``actor_type``, ``affiliation``, ``kind`` (see :class:`ActorMention`).
+
+    Examples
+    --------
+    >>> find_mentions("The Kremlin rejected the plan.")[["mention", "actor"]]
+           mention   actor
+    0  The Kremlin  Russia
+    """
+    gaz = gazetteer or load_gazetteer()
+    return gaz.mentions_frame(text, date)
+
+
+def find_actors(text: str, *, date=None, gazetteer: Gazetteer | None = None):
+    """List the distinct actors of ``text`` with how often each is mentioned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``actor``, ``actor_type``, ``affiliation``, ``n_mentions`` and
+        ``mentions`` (the distinct surface forms, ``|``-separated), in order of
+        first mention.
+
+    Examples
+    --------
+    >>> find_actors("Macron met Starmer. Macron spoke first.")[["actor", "n_mentions"]]
+                 actor  n_mentions
+    0  Emmanuel Macron           2
+    1     Keir Starmer           1
+    """
+    frame = find_mentions(text, date=date, gazetteer=gazetteer)
+    if frame.empty:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in (ACTOR, ACTOR_TYPE, AFFILIATION)}
+            | {"n_mentions": pd.Series(dtype="int64"), "mentions": pd.Series(dtype=object)}
+        )
+    grouped = frame.groupby([ACTOR, ACTOR_TYPE, AFFILIATION], sort=False)
+    out = grouped.agg(
+        n_mentions=(MENTION, "size"),
+        mentions=(MENTION, lambda s: "|".join(dict.fromkeys(s))),
+    ).reset_index()
+    return out

@@ -1,0 +1,295 @@
+"""Metrics, article-level gold, grouped cross-validation and training."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
+from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+from .labels import AGAINST, DOC_ID, FAVOR, LABELS, NEUTRAL, STANCE, TEXT
+
+__all__ = [
+    "stance_metrics",
+    "article_gold",
+    "cross_validate_stance",
+    "train",
+    "grouped_folds",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def stance_metrics(gold, pred) -> dict:
+    """Macro-F1, F_avg, accuracy, per-label scores, confusion and Brier score.
+
+    Parameters
+    ----------
+    gold : array-like of str
+    pred : pandas.DataFrame or array-like of str
+        A frame with ``stance`` and ``p_*`` columns (then the Brier score is
+        reported), or plain labels.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> m = stance_metrics(["favor", "against"], ["favor", "neutral"])
+    >>> round(m["macro_f1"], 3), round(m["f_avg"], 3)
+    (0.333, 0.5)
+    """
+    gold = np.asarray(gold, dtype=object)
+    probs = None
+    if isinstance(pred, pd.DataFrame):
+        probs = pred
+        pred = pred[STANCE].to_numpy(dtype=object)
+    pred = np.asarray(pred, dtype=object)
+    labels = list(LABELS)
+    p, r, f, s = precision_recall_fscore_support(
+        gold, pred, labels=labels, zero_division=0
+    )
+    per_label = {
+        lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
+              "support": int(s[i])}
+        for i, lab in enumerate(labels)
+    }
+    out = {
+        "n": int(len(gold)),
+        "macro_f1": float(f1_score(gold, pred, labels=labels, average="macro",
+                                   zero_division=0)),
+        "f_avg": float((per_label[FAVOR]["f1"] + per_label[AGAINST]["f1"]) / 2),
+        "accuracy": float(accuracy_score(gold, pred)) if len(gold) else 0.0,
+        "per_label": per_label,
+        "labels": labels,
+        "confusion": confusion_matrix(gold, pred, labels=labels).tolist(),
+    }
+    if probs is not None and len(gold):
+        onehot = np.stack([(gold == lab).astype(float) for lab in labels], axis=1)
+        proba = np.stack([probs[f"p_{lab}"].to_numpy(float) for lab in labels], axis=1)
+        out["brier"] = float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
+    return out
+
+
+def article_gold(frame: pd.DataFrame, pred: pd.DataFrame):
+    """Article-level gold and predictions for an annotated frame.
+
+    Gold per (doc_id, actor) is the majority non-neutral label of its rows
+    (``neutral`` when none, ties broken by the first stance-bearing row);
+    the prediction aggregates the row predictions the way
+    :func:`stancekit.aggregate_stances` does.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, pandas.DataFrame)
+        Gold labels and a frame with ``stance`` and ``p_*`` columns.
+    """
+    from .aggregate import aggregate_stances
+
+    rows = frame[[DOC_ID, "actor", STANCE, TEXT]].reset_index(drop=True)
+    gold = []
+    for _, g in rows.groupby([DOC_ID, "actor"], sort=False):
+        bearing = [s for s in g[STANCE] if s != NEUTRAL]
+        if not bearing:
+            gold.append(NEUTRAL)
+        else:
+            fav, ag = bearing.count(FAVOR), bearing.count(AGAINST)
+            gold.append(FAVOR if fav > ag else AGAINST if ag > fav else bearing[0])
+    mentions = pd.DataFrame(
+        {
+            DOC_ID: rows[DOC_ID].to_numpy(),
+            "actor": rows["actor"].to_numpy(),
+            "actor_type": "",
+            "affiliation": "",
+            "sentence": rows[TEXT].to_numpy(),
+            STANCE: pred[STANCE].to_numpy(),
+            "p_favor": pred["p_favor"].to_numpy(),
+            "p_against": pred["p_against"].to_numpy(),
+            "p_neutral": pred["p_neutral"].to_numpy(),
+        }
+    )
+    table = aggregate_stances(mentions)
+    return np.asarray(gold, dtype=object), table
+
+
+def grouped_folds(frame: pd.DataFrame, cv: int = 5, random_state=0):
+    """Fold indices that never cut an article (or, without doc_id, a sentence).
+
+    Uses :class:`~sklearn.model_selection.StratifiedGroupKFold` over
+    ``doc_id`` (falling back to the sentence text as group).
+    """
+    groups = frame[DOC_ID] if DOC_ID in frame.columns else frame[TEXT]
+    groups = groups.fillna(frame[TEXT]).to_numpy()
+    y = frame[STANCE].to_numpy()
+    n_groups = len(set(groups))
+    if n_groups < cv:
+        raise ValueError(
+            f"cv={cv} folds need at least {cv} articles; the corpus has {n_groups}."
+        )
+    try:
+        splitter = StratifiedGroupKFold(n_splits=cv, shuffle=True,
+                                        random_state=random_state)
+        return list(splitter.split(frame, y, groups))
+    except ValueError:
+        return list(GroupKFold(n_splits=cv).split(frame, y, groups))
+
+
+def cross_validate_stance(prepared: pd.DataFrame, classifier="logreg", *, cv=5,
+                          random_state=0, features=None, folds=None) -> dict:
+    """Grouped cross-validation of one configuration on a prepared frame.
+
+    Parameters
+    ----------
+    prepared : pandas.DataFrame
+        Annotated rows with span and view columns (see
+        :func:`stancekit.features.mark_mentions`).
+    classifier : str
+    cv : int, default=5
+    random_state : int, default=0
+    features : sequence of str, default=None (all groups)
+    folds : list of (train, test) index arrays, default=None
+
+    Returns
+    -------
+    dict
+        :func:`stance_metrics` of the out-of-fold predictions, plus
+        ``fit_seconds`` and ``oof`` (the out-of-fold probability frame).
+    """
+    from .model import FEATURE_GROUPS, _proba_frame, build_pipeline
+
+    folds = folds or grouped_folds(prepared, cv, random_state)
+    y = prepared[STANCE].to_numpy()
+    oof = pd.DataFrame(index=range(len(prepared)),
+                       columns=["p_favor", "p_against", "p_neutral", STANCE])
+    start = time.perf_counter()
+    for train_idx, test_idx in folds:
+        pipe = build_pipeline(classifier, features=features or FEATURE_GROUPS,
+                              random_state=random_state)
+        pipe.fit(prepared.iloc[train_idx], y[train_idx])
+        part = _proba_frame(pipe, prepared.iloc[test_idx])
+        oof.iloc[test_idx] = part[oof.columns].to_numpy()
+    oof = oof.astype({"p_favor": float, "p_against": float, "p_neutral": float})
+    report = stance_metrics(y, oof)
+    report["fit_seconds"] = (time.perf_counter() - start) / len(folds)
+    report["oof"] = oof
+    return report
+
+
+def train(corpus=None, *, classifier: str = "auto", cv: int = 5, random_state: int = 0,
+          features=None, gazetteer=None, dev=None, verbose: bool = False):
+    """Train a stance model with grouped cross-validation.
+
+    Parameters
+    ----------
+    corpus : str, os.PathLike, pandas.DataFrame or None
+        Annotated rows; None trains on the bundled corpus.
+    classifier : {"auto", "logreg", "svm", "nb", "ensemble"}, default="auto"
+        ``auto`` cross-validates every classifier and keeps the one with the
+        best macro-F1.
+    cv : int, default=5
+        Folds, grouped by ``doc_id`` so an article never sits on both sides.
+    random_state : int, default=0
+    features : sequence of str, default=None
+        Feature groups (see :func:`stancekit.build_pipeline`); all by default.
+    gazetteer : Gazetteer, default=None
+    dev : str, os.PathLike or pandas.DataFrame, default=None
+        A held-out annotated set to evaluate once after fitting; its metrics
+        go into the model card.
+    verbose : bool, default=False
+        Log each classifier's cross-validated scores.
+
+    Returns
+    -------
+    StanceModel
+        Fitted on the whole corpus; ``metadata["cv"]`` holds the chosen
+        configuration's grouped-CV report and ``metadata["candidates"]``
+        every candidate's macro-F1.
+
+    Examples
+    --------
+    >>> import stancekit
+    >>> corpus = stancekit.datasets.load_troops().head(400)
+    >>> model = stancekit.train(corpus, classifier="nb", cv=3)
+    >>> model.metadata["classifier"]
+    'nb'
+    """
+    from .actors import load_gazetteer
+    from .corpus import load_corpus
+    from .datasets import troops_path
+    from .features import locate_mentions, mark_mentions
+    from .model import CLASSIFIERS, FEATURE_GROUPS, StanceModel, build_pipeline, model_metadata
+
+    started = time.perf_counter()
+    gaz = gazetteer or load_gazetteer()
+    source = "bundled" if corpus is None else (
+        "frame" if isinstance(corpus, pd.DataFrame) else str(corpus))
+    if corpus is None:
+        corpus = troops_path()
+    frame = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus,
+                                                                          gazetteer=gaz)
+    if STANCE not in frame.columns or frame[STANCE].nunique() < 2:
+        raise ValueError("the corpus needs at least two stance labels to train on.")
+    prepared = mark_mentions(locate_mentions(frame, gazetteer=gaz))
+    features = tuple(features or FEATURE_GROUPS)
+    names = CLASSIFIERS if classifier == "auto" else (classifier,)
+    folds = grouped_folds(prepared, cv, random_state)
+    candidates = {}
+    best = None
+    for name in names:
+        report = cross_validate_stance(prepared, name, cv=cv, random_state=random_state,
+                                       features=features, folds=folds)
+        report.pop("oof")
+        candidates[name] = report
+        if verbose:
+            logger.info("%s: macro-F1 %.3f F_avg %.3f", name, report["macro_f1"],
+                        report["f_avg"])
+        if best is None or report["macro_f1"] > candidates[best]["macro_f1"]:
+            best = name
+    pipe = build_pipeline(best, features=features, random_state=random_state)
+    fit_start = time.perf_counter()
+    pipe.fit(prepared, prepared[STANCE].to_numpy())
+    fit_seconds = time.perf_counter() - fit_start
+    meta = model_metadata(
+        classifier=best,
+        features=list(features),
+        random_state=random_state,
+        hyperparameters={k: repr(v) for k, v in pipe[-1].get_params(deep=False).items()},
+        corpus=_corpus_summary(frame, source),
+        cv={"folds": cv, "grouped_by": DOC_ID if DOC_ID in frame.columns else TEXT,
+            **candidates[best]},
+        candidates={k: {"macro_f1": v["macro_f1"], "f_avg": v["f_avg"]}
+                    for k, v in candidates.items()},
+        gazetteer_sha256=gaz.fingerprint(),
+        fit_seconds=round(fit_seconds, 3),
+        train_seconds=0.0,
+    )
+    model = StanceModel(pipe, meta, gazetteer=gaz)
+    if dev is not None:
+        meta["dev"] = model.evaluate(dev)
+    meta["train_seconds"] = round(time.perf_counter() - started, 3)
+    return model
+
+
+def _corpus_summary(frame: pd.DataFrame, source: str) -> dict:
+    import hashlib
+
+    h = hashlib.sha256()
+    cols = [c for c in ("text", "actor", "stance", "doc_id") if c in frame.columns]
+    for row in frame[cols].itertuples(index=False):
+        h.update(("\t".join("" if v is None else str(v) for v in row) + "\n").encode())
+    return {
+        "source": source,
+        "sha256": h.hexdigest(),
+        "rows": int(len(frame)),
+        "articles": int(frame[DOC_ID].nunique()) if DOC_ID in frame.columns else None,
+        "labels": {k: int(v) for k, v in frame[STANCE].value_counts().items()},
+    }

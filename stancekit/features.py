@@ -1,0 +1,541 @@
+"""Actor-aware feature transformers over the mention frame.
+
+The mention frame has one row per (sentence, actor): the sentence in column
+``text``, the target actor's character spans in ``target_spans`` and the
+other actors' spans in ``other_spans`` (lists of ``(start, end)``). Frames
+without span columns get them from the bundled gazetteer through the
+``actor`` column (see :func:`locate_mentions`).
+
+Every transformer reads the same derived views of a row, computed once by
+:func:`mark_mentions` and cached in the frame when :class:`MentionMarker`
+runs first in a pipeline:
+
+- ``masked``: the folded sentence with the target replaced by ``TGT`` and
+  other actors by ``OTH``, so the same sentence gives different vectors for
+  different actors and actor identity is not a feature;
+- ``clause``: the clause holding the target (split at "but", "while",
+  "whereas", ";", dashes), widened to the neighbouring clause when it is only
+  an attribution ("..., TGT said");
+- ``window``: position-tagged words around the target (``L1=warned``,
+  ``R1=has``, ``R12=has_ruled``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+from ._text import fold
+from .labels import ACTOR, TEXT
+
+__all__ = [
+    "MentionMarker",
+    "ActorMaskVectorizer",
+    "ClauseNgramVectorizer",
+    "WindowVectorizer",
+    "CueCounter",
+    "mark_mentions",
+    "locate_mentions",
+]
+
+TARGET_SPANS = "target_spans"
+OTHER_SPANS = "other_spans"
+MARKED = ("masked", "clause", "window")
+TGT = "TGT"
+OTH = "OTH"
+
+_TOKEN = re.compile(r"TGT|OTH|[a-z0-9]+(?:'[a-z]+)?|[^\sA-Za-z0-9]")
+_CLAUSE_SPLIT = re.compile(
+    r"\s*(?:;|\s[-–—]\s|(?=\b(?:but|while|whereas|although|though|however|yet|"
+    r"unlike|even as|despite|meanwhile)\b))\s*"
+)
+_WORD = re.compile(r"[a-z]+")
+_REPORTING = re.compile(
+    r"\b(?:said|says|say|told|added|according|stated|wrote|insisted|argued|noted|"
+    r"stressed|claimed|tweeted|posted)\b"
+)
+
+
+def _apply_masks(sentence: str, target, others) -> str:
+    """Fold ``sentence`` and replace the spans by ``TGT`` / ``OTH``."""
+    marks = [(s, e, TGT) for s, e in target] + [(s, e, OTH) for s, e in others]
+    if not marks:
+        return fold(sentence)
+    marks.sort()
+    out = []
+    pos = 0
+    for s, e, tag in marks:
+        if s < pos:  # overlapping spans: keep the first
+            continue
+        out.append(fold(sentence[pos:s]))
+        out.append(f" {tag} ")
+        pos = e
+    out.append(fold(sentence[pos:]))
+    return "".join(out)
+
+
+def _target_clause(masked: str) -> str:
+    parts = [p for p in _CLAUSE_SPLIT.split(masked) if p and p.strip()]
+    if len(parts) <= 1:
+        return masked
+    for i, part in enumerate(parts):
+        if TGT in part:
+            words = _WORD.findall(part)
+            if i > 0 and len(words) <= 6 and _REPORTING.search(part):
+                # "..., TGT said": the stance sits in the clause before.
+                return parts[i - 1] + " " + part
+            return part
+    return masked
+
+
+def _window(masked: str, width: int) -> str:
+    tokens = _TOKEN.findall(masked)
+    try:
+        at = tokens.index(TGT)
+    except ValueError:
+        return "NOTGT"
+    feats = []
+    for k in range(1, width + 1):
+        if at - k >= 0:
+            feats.append(f"L{k}={tokens[at - k]}")
+        if at + k < len(tokens):
+            feats.append(f"R{k}={tokens[at + k]}")
+    if at + 2 < len(tokens):
+        feats.append(f"R12={tokens[at + 1]}_{tokens[at + 2]}")
+    if at - 2 >= 0:
+        feats.append(f"L21={tokens[at - 2]}_{tokens[at - 1]}")
+    if at == 0 or (at == 1 and tokens[0] in ("the", '"')):
+        feats.append("START")
+    return " ".join(feats)
+
+
+def _as_spans(value):
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return [tuple(int(x) for x in pair) for pair in value]
+
+
+def mark_mentions(X: pd.DataFrame, *, window: int = 4) -> pd.DataFrame:
+    """Compute the masked sentence, target clause and window of each row.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Mention frame with ``text`` and either ``target_spans`` /
+        ``other_spans`` or ``actor`` (spans are then located with the bundled
+        gazetteer).
+    window : int, default=4
+        Words on each side of the target in the ``window`` view.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``X`` with added string columns ``masked``, ``clause`` and ``window``.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"text": ["Paris backs it, but Moscow says no."],
+    ...                   "target_spans": [[(20, 26)]], "other_spans": [[(0, 5)]]})
+    >>> mark_mentions(X)["clause"][0]
+    'but  TGT  says no.'
+    """
+    if all(c in X.columns for c in MARKED):
+        return X
+    if TARGET_SPANS not in X.columns:
+        X = locate_mentions(X)
+    masked = [
+        _apply_masks(t, _as_spans(ts), _as_spans(os_))
+        for t, ts, os_ in zip(X[TEXT], X[TARGET_SPANS], X[OTHER_SPANS], strict=True)
+    ]
+    out = X.copy()
+    out["masked"] = masked
+    out["clause"] = [_target_clause(m) for m in masked]
+    out["window"] = [_window(m, window) for m in masked]
+    return out
+
+
+def locate_mentions(X: pd.DataFrame, *, gazetteer=None, date_col="date") -> pd.DataFrame:
+    """Add ``target_spans`` and ``other_spans`` to an annotated frame.
+
+    The actor finder runs once per distinct sentence. The target is the
+    actor of the row's ``actor`` column; when the finder does not name it,
+    mentions of the same affiliation and type, then the row's ``mention``
+    text, then the actor's last name are tried. Rows without an ``actor``
+    (author stance, as in tweets) get no target span.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``X`` with the two span columns (lists of ``(start, end)``).
+    """
+    from .actors import load_gazetteer
+
+    gaz = gazetteer or load_gazetteer()
+    cache: dict = {}
+    has_actor = ACTOR in X.columns
+    dates = X[date_col] if date_col in X.columns else [None] * len(X)
+    affs = X["affiliation"] if "affiliation" in X.columns else [None] * len(X)
+    kinds = X["actor_type"] if "actor_type" in X.columns else [None] * len(X)
+    given = X["mention"] if "mention" in X.columns else [None] * len(X)
+    actors = X[ACTOR] if has_actor else [None] * len(X)
+    targets, others = [], []
+    for text, actor, day, aff, kind, mention in zip(
+        X[TEXT], actors, dates, affs, kinds, given, strict=True
+    ):
+        day = None if day is None or (isinstance(day, float) and day != day) else day
+        key = (text, str(day))
+        found = cache.get(key)
+        if found is None:
+            found = gaz.find(text, day)
+            cache[key] = found
+        if actor is None or (isinstance(actor, float) and actor != actor):
+            targets.append([])
+            others.append([(m.start, m.end) for m in found])
+            continue
+        tgt = [m for m in found if m.actor == actor]
+        if not tgt and aff:
+            tgt = [m for m in found if m.affiliation == aff and m.actor_type == kind]
+        spans = [(m.start, m.end) for m in tgt]
+        if not spans:
+            for needle in (mention, actor, str(actor).split()[-1]):
+                if isinstance(needle, str) and len(needle) > 2:
+                    at = fold(text).find(fold(needle))
+                    if at >= 0:
+                        spans = [(at, at + len(needle))]
+                        break
+        rest = [
+            (m.start, m.end)
+            for m in found
+            if not any(m.start < e and s < m.end for s, e in spans)
+        ]
+        targets.append(spans)
+        others.append(rest)
+    out = X.copy()
+    out[TARGET_SPANS] = targets
+    out[OTHER_SPANS] = others
+    return out
+
+
+class MentionMarker(TransformerMixin, BaseEstimator):
+    """Add the masked, clause and window views to a mention frame.
+
+    Put it first in a pipeline so the vectorizers after it share one pass.
+
+    Parameters
+    ----------
+    window : int, default=4
+        Words on each side of the target in the window view.
+    """
+
+    def __init__(self, *, window=4):
+        self.window = window
+
+    def fit(self, X, y=None):
+        """Check the frame; return self."""
+        _check_frame(X)
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X):
+        """Return ``X`` with the ``masked``, ``clause`` and ``window`` columns."""
+        check_is_fitted(self)
+        _check_frame(X)
+        return mark_mentions(X, window=self.window)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the added views."""
+        return np.asarray(MARKED, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Input is a mention frame with named text columns, not a numeric array.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+def _check_frame(X):
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError(
+            "expected a mention frame (pandas.DataFrame with a 'text' column); "
+            f"got {type(X).__name__}."
+        )
+    if TEXT not in X.columns:
+        raise ValueError(
+            f"the mention frame needs a {TEXT!r} column; got columns {list(X.columns)}."
+        )
+
+
+class _ViewVectorizer(TransformerMixin, BaseEstimator):
+    """A TF-IDF vectorizer over one derived view of the mention frame."""
+
+    _view = "masked"
+    _prefix = "mask"
+
+    def _texts(self, X):
+        _check_frame(X)
+        return mark_mentions(X)[self._view].tolist()
+
+    def _make(self):
+        return TfidfVectorizer(
+            lowercase=False,
+            analyzer=self.analyzer,
+            ngram_range=self.ngram_range,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            sublinear_tf=True,
+            token_pattern=r"(?u)\b\w+\b|[?\"]" if self.analyzer == "word" else None,
+            dtype=np.float32,
+        )
+
+    def fit(self, X, y=None):
+        """Learn the vocabulary and idf from the mention frame."""
+        self.vectorizer_ = self._make().fit(self._texts(X))
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X):
+        """Return the sparse TF-IDF matrix of the view."""
+        check_is_fitted(self)
+        return self.vectorizer_.transform(self._texts(X))
+
+    def get_feature_names_out(self, input_features=None):
+        """Feature names prefixed with the view, e.g. ``clause__ready to``."""
+        check_is_fitted(self)
+        names = self.vectorizer_.get_feature_names_out()
+        return np.asarray([f"{self._prefix}__{n}" for n in names], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+class ActorMaskVectorizer(_ViewVectorizer):
+    """Word n-grams of the sentence with the target masked as ``TGT``.
+
+    Parameters
+    ----------
+    ngram_range : tuple of int, default=(1, 2)
+    min_df : int or float, default=2
+    max_features : int, default=None
+    analyzer : str, default="word"
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"text": ["Paris backs it."], "target_spans": [[(0, 5)]],
+    ...                   "other_spans": [[]]})
+    >>> v = ActorMaskVectorizer(min_df=1).fit(X)
+    >>> list(v.get_feature_names_out())[:3]
+    ['mask__TGT', 'mask__TGT backs', 'mask__backs']
+    """
+
+    _view = "masked"
+    _prefix = "mask"
+
+    def __init__(self, *, ngram_range=(1, 2), min_df=2, max_features=None, analyzer="word"):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.analyzer = analyzer
+
+
+class ClauseNgramVectorizer(_ViewVectorizer):
+    """Word or character n-grams of the clause that holds the target.
+
+    Parameters
+    ----------
+    ngram_range : tuple of int, default=(1, 3)
+    min_df : int or float, default=2
+    max_features : int, default=None
+    analyzer : {"word", "char_wb"}, default="word"
+        ``char_wb`` gives spelling-robust character n-grams (prefix ``char``)
+        over the clause only, which keeps them cheap.
+    """
+
+    _view = "clause"
+
+    def __init__(self, *, ngram_range=(1, 3), min_df=2, max_features=None, analyzer="word"):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.analyzer = analyzer
+
+    @property
+    def _prefix(self):
+        return "clause" if self.analyzer == "word" else "char"
+
+
+class WindowVectorizer(_ViewVectorizer):
+    """Position-tagged words around the target (``L1=warned``, ``R1=has``).
+
+    Parameters
+    ----------
+    min_df : int or float, default=2
+    max_features : int, default=None
+    """
+
+    _view = "window"
+    _prefix = "win"
+
+    def __init__(self, *, min_df=2, max_features=None):
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def _make(self):
+        return TfidfVectorizer(
+            lowercase=False,
+            token_pattern=r"\S+",
+            min_df=self.min_df,
+            max_features=self.max_features,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+
+
+def _load_cues():
+    ref = resources.files("stancekit") / "data" / "cues.csv"
+    groups: dict[str, list[str]] = {}
+    with ref.open("r", encoding="utf-8") as fh:
+        for row in csv.DictReader(io.StringIO(fh.read())):
+            groups.setdefault(row["group"], []).append(row["pattern"])
+    return {
+        g: re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in pats) + r")")
+        for g, pats in groups.items()
+    }
+
+
+_CUES = _load_cues()
+_NEGATOR = _CUES.pop("negation")
+_OBJECT_BEFORE = re.compile(
+    r"(?:warn\w*|urg\w*|told|tell|ask\w*|press\w*|call\w* on|accus\w*|criticis\w*|"
+    r"criticiz\w*|with|to|of|by|from|for|against|at|and|between|among|on)\s+(?:the\s+)?$"
+)
+_SAYS_AFTER = re.compile(
+    r"^\s*(?:,\s*)?(?:'s\s+)?\w*\s*(?:said|says|say|told|added|stated|declared|announced|"
+    r"insisted|argued|warned|stressed|noted|wrote|tweeted|posted|claimed|"
+    r"confirmed|signalled|signaled|made clear|has|have|had|is|was|will|would|"
+    r"could|can|does|did|remains|wants|plans|intends|refuses|rejects|supports|"
+    r"backs|opposes|ruled|rules)\b"
+)
+_CUE_GROUPS = ("favor", "against", "neutral", "topic", "other")
+_CUE_NAMES = (
+    [f"{scope}_{g}" for scope in ("clause", "sent") for g in _CUE_GROUPS]
+    + [f"clause_{g}_neg" for g in ("favor", "against")]
+    + [f"clause_{g}_topic" for g in ("favor", "against", "favor_neg", "against_neg")]
+    + [
+        "clause_no_topic",
+        "sent_no_topic",
+        "other_without_topic",
+        "question",
+        "quote",
+        "tgt_subject",
+        "tgt_object",
+        "tgt_missing",
+        "n_others",
+        "tgt_first",
+    ]
+)
+
+
+def _cue_row(masked: str, clause: str) -> list[float]:
+    counts = {}
+    for scope, text in (("clause", clause), ("sent", masked)):
+        for g in _CUE_GROUPS:
+            counts[f"{scope}_{g}"] = 0.0
+    fav_neg = ag_neg = 0.0
+    for g in _CUE_GROUPS:
+        for m in _CUES[g].finditer(clause):
+            before = clause[max(0, m.start() - 25) : m.start()]
+            if g in ("favor", "against") and _NEGATOR.search(before):
+                if g == "favor":
+                    fav_neg += 1
+                else:
+                    ag_neg += 1
+            else:
+                counts[f"clause_{g}"] += 1
+        counts[f"sent_{g}"] = float(len(_CUES[g].findall(masked)))
+    topic = counts["clause_topic"] > 0
+    row = [counts[f"{s}_{g}"] for s in ("clause", "sent") for g in _CUE_GROUPS]
+    row += [fav_neg, ag_neg]
+    row += [
+        counts["clause_favor"] * topic,
+        counts["clause_against"] * topic,
+        fav_neg * topic,
+        ag_neg * topic,
+    ]
+    at = masked.find(TGT)
+    before = masked[:at] if at >= 0 else ""
+    after = masked[at + 3 :] if at >= 0 else ""
+    row += [
+        float(not topic),
+        float(counts["sent_topic"] == 0),
+        float(counts["sent_other"] > 0 and counts["sent_topic"] == 0),
+        float(masked.rstrip().endswith("?")),
+        float('"' in masked),
+        float(bool(_SAYS_AFTER.match(after))),
+        float(bool(_OBJECT_BEFORE.search(before))),
+        float(at < 0),
+        float(min(masked.count(OTH), 5)),
+        float(at >= 0 and (masked.find(OTH) < 0 or at < masked.find(OTH))),
+    ]
+    return row
+
+
+class CueCounter(TransformerMixin, BaseEstimator):
+    """Counts of stance cues around the target, with negation scope.
+
+    Cue groups come from ``stancekit/data/cues.csv``: support words
+    (``favor``), refusal and threat words (``against``), hedges and meeting
+    words (``neutral``), troop words (``topic``) and other-topic words (arms,
+    sanctions, membership). Cues preceded by a negator ("has not ruled out")
+    are counted apart (``clause_against_neg``), cues are crossed with the
+    presence of a troop word, and a few positional flags say whether the
+    target is the grammatical subject or an object.
+
+    Parameters
+    ----------
+    scale : float, default=1.0
+        Multiplier of the counts, to weigh this block against the n-grams.
+    """
+
+    def __init__(self, *, scale=1.0):
+        self.scale = scale
+
+    def fit(self, X, y=None):
+        """Check the frame; return self."""
+        _check_frame(X)
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X):
+        """Return a sparse matrix of cue counts (one column per cue feature)."""
+        check_is_fitted(self)
+        _check_frame(X)
+        marked = mark_mentions(X)
+        rows = [
+            _cue_row(m, c) for m, c in zip(marked["masked"], marked["clause"], strict=True)
+        ]
+        data = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(_CUE_NAMES))
+        data = np.log1p(data) * self.scale
+        return sp.csr_matrix(data)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names such as ``cue__clause_against_neg``."""
+        return np.asarray([f"cue__{n}" for n in _CUE_NAMES], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags

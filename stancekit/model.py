@@ -1,0 +1,499 @@
+"""The stance model: pipeline construction, training, scoring, persistence.
+
+Two layers, as in sentence-transformers over scikit-learn parts:
+
+1. the estimator layer, a scikit-learn :class:`~sklearn.pipeline.Pipeline`
+   over the mention frame (:func:`build_pipeline`), usable in
+   ``cross_val_score`` and ``GridSearchCV``;
+2. the facade :class:`StanceModel`, which holds the fitted pipeline, its
+   metadata and a gazetteer, and scores raw articles.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import platform
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import ComplementNB
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+
+from . import __version__
+from ._text import MAX_TEXT_CHARS, clean_text
+from .actors import Gazetteer, _parse_date, load_gazetteer
+from .aggregate import aggregate_stances, empty_actor_table
+from .exceptions import InputTextError
+from .features import (
+    OTHER_SPANS,
+    TARGET_SPANS,
+    ActorMaskVectorizer,
+    ClauseNgramVectorizer,
+    CueCounter,
+    MentionMarker,
+    WindowVectorizer,
+    locate_mentions,
+    mark_mentions,
+)
+from .labels import (
+    ACTOR,
+    ACTOR_TYPE,
+    AFFILIATION,
+    DOC_ID,
+    END,
+    MENTION,
+    SENTENCE,
+    SENTENCE_ID,
+    STANCE,
+    START,
+    TEXT,
+    proba_column,
+)
+from .segment import sentence_spans
+
+__all__ = [
+    "StanceModel",
+    "build_pipeline",
+    "CLASSIFIERS",
+    "FEATURE_GROUPS",
+    "MENTION_COLUMNS",
+]
+
+logger = logging.getLogger(__name__)
+
+CLASSIFIERS = ("logreg", "svm", "nb", "ensemble")
+FEATURE_GROUPS = ("mask", "clause", "window", "cue", "char")
+
+MENTION_COLUMNS = [
+    DOC_ID,
+    SENTENCE_ID,
+    SENTENCE,
+    START,
+    END,
+    ACTOR,
+    ACTOR_TYPE,
+    AFFILIATION,
+    MENTION,
+    "kind",
+    STANCE,
+    "p_favor",
+    "p_against",
+    "p_neutral",
+]
+
+MODEL_FILE = "model.skops"
+CARD_FILE = "model_card.json"
+
+
+def _feature_step(name: str):
+    if name == "mask":
+        return ActorMaskVectorizer(ngram_range=(1, 2), min_df=2)
+    if name == "clause":
+        return ClauseNgramVectorizer(ngram_range=(1, 3), min_df=2)
+    if name == "window":
+        return WindowVectorizer(min_df=2)
+    if name == "cue":
+        return CueCounter(scale=1.0)
+    if name == "char":
+        return ClauseNgramVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3,
+                                     max_features=40000)
+    raise ValueError(
+        f"features: unknown group {name!r}; expected some of {FEATURE_GROUPS}."
+    )
+
+
+def _classifier(name: str, random_state):
+    if name == "logreg":
+        return LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced",
+                                  random_state=random_state)
+    if name == "svm":
+        return CalibratedClassifierCV(
+            LinearSVC(C=0.3, class_weight="balanced", random_state=random_state),
+            cv=3,
+            method="sigmoid",
+        )
+    if name == "nb":
+        return ComplementNB(alpha=0.3)
+    if name == "ensemble":
+        return VotingClassifier(
+            [
+                ("logreg", _classifier("logreg", random_state)),
+                ("svm", _classifier("svm", random_state)),
+                ("nb", _classifier("nb", random_state)),
+            ],
+            voting="soft",
+        )
+    raise ValueError(
+        f"classifier: expected one of {CLASSIFIERS} or 'auto'; got {name!r}."
+    )
+
+
+def build_pipeline(classifier: str = "logreg", *, features=FEATURE_GROUPS,
+                   random_state=0) -> Pipeline:
+    """Return an unfitted stance pipeline over mention frames.
+
+    Parameters
+    ----------
+    classifier : {"logreg", "svm", "nb", "ensemble"}, default="logreg"
+        Logistic regression, a sigmoid-calibrated linear SVM, complement
+        naive Bayes, or their soft-voting ensemble.
+    features : sequence of str, default=FEATURE_GROUPS
+        Feature groups to use: ``mask`` (masked sentence n-grams), ``clause``
+        (target clause n-grams), ``window`` (position-tagged words around the
+        target), ``cue`` (stance cue counts with negation), ``char``
+        (character n-grams of the target clause).
+    random_state : int, default=0
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Steps ``marker`` -> ``features`` (a FeatureUnion) -> ``clf``.
+
+    Examples
+    --------
+    >>> build_pipeline("nb", features=("mask", "cue")).named_steps["clf"]
+    ComplementNB(alpha=0.3)
+    """
+    features = tuple(features)
+    if not features:
+        raise ValueError("features: give at least one feature group.")
+    union = FeatureUnion([(name, _feature_step(name)) for name in features])
+    return Pipeline(
+        [
+            ("marker", MentionMarker()),
+            ("features", union),
+            ("clf", _classifier(classifier, random_state)),
+        ]
+    )
+
+
+def _proba_frame(pipeline, X) -> pd.DataFrame:
+    proba = pipeline.predict_proba(X)
+    classes = list(pipeline.classes_)
+    out = {}
+    for label in ("favor", "against", "neutral"):
+        out[proba_column(label)] = (
+            proba[:, classes.index(label)] if label in classes else np.zeros(len(X))
+        )
+    frame = pd.DataFrame(out)
+    frame[STANCE] = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
+    return frame
+
+
+class StanceModel:
+    """A trained stance model: score articles, evaluate, save, load.
+
+    Build one with :func:`stancekit.train` or load one with
+    :func:`stancekit.load_model`.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        Fitted pipeline over mention frames (see :func:`build_pipeline`).
+    metadata : dict, default=None
+        What made the model (versions, corpus, metrics); saved as its card.
+    gazetteer : Gazetteer, default=None
+        Actor finder for raw text; the bundled gazetteer by default.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        Labels in the order of the pipeline's ``predict_proba`` columns.
+    """
+
+    def __init__(self, pipeline: Pipeline, metadata: dict | None = None,
+                 gazetteer: Gazetteer | None = None):
+        self.pipeline = pipeline
+        self.metadata = dict(metadata or {})
+        self.gazetteer = gazetteer or load_gazetteer()
+
+    @property
+    def classes_(self):
+        return self.pipeline.classes_
+
+    def __repr__(self) -> str:
+        clf = self.metadata.get("classifier", type(self.pipeline[-1]).__name__)
+        f1 = self.metadata.get("cv", {}).get("macro_f1")
+        extra = f", cv macro-F1={f1:.3f}" if isinstance(f1, float) else ""
+        return f"StanceModel({clf}{extra})"
+
+    # -- mention frames -----------------------------------------------------
+    def mention_frame(self, text: str, doc_id=None, date=None) -> pd.DataFrame:
+        """Return the unscored mention frame of an article.
+
+        One row per (sentence, actor), with the sentence, its offsets and
+        the target and other actors' spans relative to the sentence.
+        """
+        text = _check_text(text, doc_id)
+        spans = sentence_spans(text)
+        found = self.gazetteer.find(text, date, spans=spans)
+        starts = [s for s, _ in spans]
+        per_sentence: dict[int, list] = {}
+        for m in found:
+            sid = max(0, bisect.bisect_right(starts, m.start) - 1)
+            per_sentence.setdefault(sid, []).append(m)
+        rows = []
+        for sid, ms in per_sentence.items():
+            s0, e0 = spans[sid]
+            sentence = text[s0:e0]
+            by_actor: dict[str, list] = {}
+            for m in ms:
+                by_actor.setdefault(m.actor, []).append(m)
+            for actor, group in by_actor.items():
+                first = group[0]
+                tgt = [(m.start - s0, m.end - s0) for m in group]
+                oth = [(m.start - s0, m.end - s0) for m in ms if m.actor != actor]
+                rows.append(
+                    (doc_id, sid, sentence, s0, e0, actor, first.actor_type,
+                     first.affiliation, text[first.start : first.end], first.kind,
+                     tgt, oth)
+                )
+        columns = [DOC_ID, SENTENCE_ID, SENTENCE, START, END, ACTOR, ACTOR_TYPE,
+                   AFFILIATION, MENTION, "kind", TARGET_SPANS, OTHER_SPANS]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame = frame.sort_values([SENTENCE_ID, "kind"], kind="stable")
+        frame = frame.reset_index(drop=True)
+        frame[TEXT] = frame[SENTENCE]
+        return frame.astype({SENTENCE_ID: "int64", START: "int64", END: "int64"})
+
+    def _score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if frame.empty:
+            return _empty_mentions()
+        marked = mark_mentions(frame)
+        scored = _proba_frame(self.pipeline, marked)
+        out = frame[[c for c in MENTION_COLUMNS if c in frame.columns]].copy()
+        for col in scored.columns:
+            out[col] = scored[col].to_numpy()
+        return out[MENTION_COLUMNS]
+
+    # -- scoring --------------------------------------------------------------
+    def score_mentions(self, text: str, doc_id=None, date=None) -> pd.DataFrame:
+        """Score every (sentence, actor) pair of an article.
+
+        Parameters
+        ----------
+        text : str
+            The article (plain text or HTML, which is stripped).
+        doc_id : str, default=None
+            Carried into the ``doc_id`` column.
+        date : str or datetime-like, default=None
+            Article date; picks office holders and affiliations valid then.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``doc_id, sentence_id, sentence, start, end, actor,
+            actor_type, affiliation, mention, kind, stance, p_favor, p_against,
+            p_neutral``; ``start``/``end`` are the sentence's offsets in the
+            cleaned text, ``mention`` the actor's first surface form in it.
+        """
+        return self._score_frame(self.mention_frame(text, doc_id, date))
+
+    def score_article(self, text: str, doc_id=None, date=None) -> pd.DataFrame:
+        """Score an article: one row per actor with its stance and evidence.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``doc_id, actor, actor_type, affiliation, stance,
+            confidence, p_favor, p_against, p_neutral, n_mentions, mixed,
+            evidence`` (see :func:`stancekit.aggregate_stances`).
+        """
+        return aggregate_stances(self.score_mentions(text, doc_id, date))
+
+    def score_articles(self, articles, text_col: str = TEXT, id_col: str = DOC_ID,
+                       *, date_col: str = "date", n_jobs: int = 1,
+                       progress: bool | None = True, batch_size: int = 64,
+                       mentions: bool = False) -> pd.DataFrame:
+        """Score many articles; return their concatenated actor tables.
+
+        Parameters
+        ----------
+        articles : pandas.DataFrame or iterable of str or dict
+            A frame with ``text_col`` (and optionally ``id_col``,
+            ``date_col``), or an iterable of texts or of dicts with those keys.
+        text_col, id_col, date_col : str
+        n_jobs : int, default=1
+            Worker processes (joblib); -1 uses every core. Results are the
+            same as with one process, in the same order.
+        progress : bool or None, default=True
+            tqdm progress bar; None shows it only on a terminal.
+        batch_size : int, default=64
+            Articles scored per call of the classifier.
+        mentions : bool, default=False
+            Return mention-level rows instead of actor tables.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        from tqdm.auto import tqdm
+
+        items = list(_iter_articles(articles, text_col, id_col, date_col))
+        batches = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
+        bar = tqdm(total=len(items), disable=None if progress is None else not progress,
+                   unit="article")
+        results = []
+        if n_jobs == 1 or len(batches) <= 1:
+            for batch in batches:
+                results.append(self._score_batch(batch, mentions))
+                bar.update(len(batch))
+        else:
+            from joblib import Parallel, delayed
+
+            parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+            for batch, out in zip(
+                batches,
+                parallel(delayed(self._score_batch)(b, mentions) for b in batches),
+                strict=True,
+            ):
+                results.append(out)
+                bar.update(len(batch))
+        bar.close()
+        if not results:
+            return _empty_mentions() if mentions else empty_actor_table()
+        return pd.concat(results, ignore_index=True)
+
+    def _score_batch(self, batch, mentions: bool) -> pd.DataFrame:
+        frames = [self.mention_frame(text, doc, day) for doc, text, day in batch]
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return _empty_mentions() if mentions else empty_actor_table()
+        scored = self._score_frame(pd.concat(frames, ignore_index=True))
+        return scored if mentions else aggregate_stances(scored)
+
+    # -- evaluation -----------------------------------------------------------
+    def predict_corpus(self, corpus: pd.DataFrame) -> pd.DataFrame:
+        """Probabilities and labels for an annotated frame (gold actor given).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``p_favor, p_against, p_neutral, stance`` aligned with ``corpus``.
+        """
+        X = mark_mentions(locate_mentions(corpus, gazetteer=self.gazetteer))
+        return _proba_frame(self.pipeline, X)
+
+    def evaluate(self, corpus) -> dict:
+        """Sentence- and article-level metrics on an annotated corpus.
+
+        Parameters
+        ----------
+        corpus : str, os.PathLike or pandas.DataFrame
+            Annotated rows (see :func:`stancekit.load_corpus`).
+
+        Returns
+        -------
+        dict
+            ``macro_f1``, ``f_avg`` (mean F1 of favor and against),
+            ``accuracy``, ``brier``, ``per_label`` (precision, recall, F1,
+            support), ``confusion`` (rows = gold, columns = predicted, in
+            ``labels`` order), and ``article`` metrics when ``doc_id`` exists.
+        """
+        from .corpus import load_corpus
+        from .evaluate import article_gold, stance_metrics
+
+        frame = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus)
+        pred = self.predict_corpus(frame)
+        report = stance_metrics(frame[STANCE], pred)
+        if DOC_ID in frame.columns and frame[DOC_ID].notna().all():
+            gold, predicted = article_gold(frame, pred)
+            report["article"] = stance_metrics(gold, predicted)
+        return report
+
+    # -- persistence ------------------------------------------------------------
+    def save(self, path, *, overwrite: bool = False) -> str:
+        """Save the model folder atomically: ``model.skops`` + ``model_card.json``.
+
+        The folder is written under a temporary name beside ``path`` and
+        renamed into place, so an interrupted save never leaves a half-written
+        model, and an existing model is replaced only with ``overwrite=True``.
+
+        Returns
+        -------
+        str
+            The folder written.
+        """
+        from .persist import save_model
+
+        return save_model(self, path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path=None, *, gazetteer=None) -> StanceModel:
+        """Load a model folder saved by :meth:`save` (see stancekit.load_model)."""
+        from .persist import load_model
+
+        return load_model(path, gazetteer=gazetteer)
+
+
+def _empty_mentions() -> pd.DataFrame:
+    dtypes = {SENTENCE_ID: "int64", START: "int64", END: "int64", "p_favor": "float64",
+              "p_against": "float64", "p_neutral": "float64"}
+    return pd.DataFrame(
+        {c: pd.Series(dtype=dtypes.get(c, object)) for c in MENTION_COLUMNS}
+    )
+
+
+def _check_text(text, doc_id=None) -> str:
+    where = f"article {doc_id!r}: " if doc_id is not None else ""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputTextError(
+                f"{where}bytes are not valid UTF-8 at byte {exc.start}; decode them "
+                "first (e.g. data.decode('latin-1'))."
+            ) from None
+    if not isinstance(text, str):
+        raise InputTextError(f"{where}expected str; got {type(text).__name__}.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputTextError(
+            f"{where}{len(text):,} characters is over the limit of "
+            f"{MAX_TEXT_CHARS:,}; split the text into articles."
+        )
+    return clean_text(text)
+
+
+def _iter_articles(articles, text_col, id_col, date_col):
+    if isinstance(articles, pd.DataFrame):
+        if text_col not in articles.columns:
+            raise ValueError(
+                f"text_col={text_col!r} is not a column; got {list(articles.columns)}."
+            )
+        ids = articles[id_col] if id_col in articles.columns else range(len(articles))
+        days = articles[date_col] if date_col in articles.columns else [None] * len(
+            articles)
+        for doc, text, day in zip(ids, articles[text_col], days, strict=True):
+            yield str(doc), text, _parse_date(day)
+        return
+    if isinstance(articles, (str, bytes)):
+        articles = [articles]
+    for i, item in enumerate(articles):
+        if isinstance(item, dict):
+            yield str(item.get(id_col, i)), item[text_col], _parse_date(item.get(date_col))
+        else:
+            yield str(i), item, None
+
+
+def model_metadata(**extra) -> dict:
+    """Versions of everything that shapes a model (for its card)."""
+    import sklearn
+
+    meta = {
+        "stancekit_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        "pandas_version": pd.__version__,
+        "python_version": platform.python_version(),
+        "labels": ["against", "favor", "neutral"],
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    meta.update(extra)
+    return meta
+
