@@ -110,7 +110,17 @@ _GENERIC_TITLES = {
     "the vice president": "vice president",
     "the envoy": "envoy",
 }
+_WORD_BEFORE = re.compile(r"[\w.']+$")
+_HYPHEN_OK = ("led", "backed", "brokered", "sponsored", "proposed", "drafted")
 _PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
+_HIS_COUNTRY = re.compile(
+    r"\b(?:[Hh]is|[Hh]er) (?:country|government|nation|administration|cabinet)\b"
+)
+_OFFICES = frozenset(
+    """chancellor|prime minister|premier|president|foreign minister|defence minister|
+    defense minister|defence secretary|defense secretary|foreign secretary|
+    secretary of state""".replace("\n", "").replace("    ", "").split("|")
+)
 _ROLE_TITLES = (
     r"(?:(?:Deputy|Vice|First|Acting|Outgoing|Incoming|deputy|acting)[ -])?"
     r"(?:Prime Minister|prime minister|PM|President|president|Chancellor|chancellor|"
@@ -128,7 +138,10 @@ _ROLE_TITLES = (
     r"National Security Advis[eo]r|national security advis[eo]r|adviser|advisor|"
     r"Vice-President|commander|Commander|Secretary General|Secretary-General|"
     r"secretary general|secretary-general|High Representative|Commissioner|"
-    r"commissioner|Ministry spokes(?:man|woman|person)|ministry spokes(?:man|woman|person))"
+    r"commissioner|Ministry spokes(?:man|woman|person)|ministry spokes(?:man|woman|person)|"
+    r"mayor|Mayor|(?:presidential |party |parliamentary |opposition )?candidate|"
+    r"(?:parliamentary |party |group |co-)?leader|co-chair|chair|chairman|chairwoman|"
+    r"head|deputy|Deputy|MP|member of parliament|senator|representative)"
 )
 _NAME_TOKEN = rf"[{UPPER}][^\W\d_]+(?:[-'’][{UPPER}]?[^\W\d_]+)*"
 _PARTICLE = r"(?:van der |van den |van |von der |von |de la |de |da |di |del |der |al-|el-|bin |ben )?"
@@ -142,6 +155,11 @@ _STOP_NAME_WORDS = frozenset(
     Government Office Council Commission Parliament Said Says Told Added Warned
     """.split()
 )
+
+
+@lru_cache(maxsize=1024)
+def _surname_regex(names: tuple[str, ...]):
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b(?!\s[A-Z])")
 
 
 def _parse_date(value) -> str | None:
@@ -271,13 +289,24 @@ class Gazetteer:
         One row per canonical actor and role period.
     """
 
-    def __init__(self, rows, lead_words=None):
+    def __init__(self, rows, lead_words=None, country_words=None):
+        self._country_words = {k: tuple(fold(w) for w in v)
+                               for k, v in (country_words or {}).items()}
         self._entries: list[_Entry] = []
         self._aliases: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
         self._display: dict[str, str] = {}
         self._lead_words = dict(lead_words or {})
+        self._countries: dict[str, str] = {}
+        self._demonym_keys = {
+            f"the {w}{plural}"
+            for words in self._country_words.values()
+            for w in words
+            for plural in ("", "s")
+        }
         for row in rows:
             self._add(row)
+            if row["actor_type"] == "country":
+                self._countries.setdefault(row["affiliation"], row["actor"])
         self._compile()
 
     # -- building ---------------------------------------------------------
@@ -296,21 +325,24 @@ class Gazetteer:
         for kind, phrases in (("alias", names), ("title", row.get("titles", ()))):
             for phrase in phrases:
                 key = _SPACES.sub(" ", fold(phrase)).strip()
-                if key.startswith("the ") and kind == "title":
-                    key = key[4:]
-                if len(key) < 2:
-                    continue
-                slot = self._aliases[key]
-                if all(i != idx for i, _, _ in slot):
-                    slot.append((idx, kind, phrase))
-                    self._display.setdefault(key, phrase)
+                keys = [key]
+                if kind == "title":
+                    # Both "French president" and "the French president", so the
+                    # title outranks "the French" (the plural demonym) at "the".
+                    bare = key.removeprefix("the ")
+                    keys = [bare, "the " + bare]
+                for k in keys:
+                    if len(k) < 2:
+                        continue
+                    slot = self._aliases[k]
+                    if all(i != idx for i, _, _ in slot):
+                        slot.append((idx, kind, phrase))
+                        self._display.setdefault(k, phrase)
 
     def _compile(self) -> None:
         keys = sorted(self._aliases)
         trie = _trie_regex(keys)
-        self._regex = re.compile(
-            r"(?<![\w-])(?:" + trie + r")(?!\w)(?!-(?!led\b|backed\b)\w)"
-        )
+        self._regex = re.compile(r"(?<!\w)(?:" + trie + r")(?!\w)")
         self._strict: dict[str, str] = {}
         for key in keys:
             shown = self._display[key]
@@ -427,11 +459,23 @@ class Gazetteer:
         folded = fold(text)
         found: list[ActorMention] = []
         taken: list[tuple[int, int]] = []
-        for m in self._regex.finditer(folded):
-            key = _SPACES.sub(" ", m.group())
+        pos = 0
+        while True:
+            m = self._regex.search(folded, pos)
+            if m is None:
+                break
             s, e = m.span()
+            key = _SPACES.sub(" ", m.group())
+            if key in self._demonym_keys:
+                # "The Danish defence ministry": prefer the longer alias after "the".
+                alt = self._regex.match(folded, s + 4)
+                if alt is not None and alt.end() > e:
+                    m = alt
+                    s, e = m.span()
+                    key = _SPACES.sub(" ", m.group())
+            pos = e
             original = text[s:e]
-            if not self._case_ok(key, original):
+            if not self._case_ok(key, original) or not self._hyphen_ok(text, s, e):
                 continue
             slot = self._aliases[key]
             best = self._pick(slot, day)
@@ -443,7 +487,9 @@ class Gazetteer:
                 ("former ", "ex-", "late ", "then-", "then ")
             ):
                 continue
-            if entry.actor_type == "country" and self._is_place(folded, s, key, entry):
+            if (entry.actor_type == "country" or key == "europe") and self._is_place(
+                folded, s, key, entry
+            ):
                 continue
             found.append(
                 ActorMention(
@@ -451,13 +497,57 @@ class Gazetteer:
                 )
             )
             taken.append((s, e))
+            if entry.actor_type in ("person", "group") and " " in key:
+                lead = self._lead_mention(text, folded, s, e, day)
+                if lead is not None:
+                    found.append(lead)
         roles: dict[str, str] = {}
         found.extend(self._find_role_persons(text, taken, found, roles))
+        found = self._find_surnames(text, found)
         found.sort(key=lambda x: x.start)
         if spans is None:
             spans = sentence_spans(text) if len(found) else []
-        found = self._resolve_references(text, found, spans, roles)
+        found = self._resolve_references(text, found, spans, roles, day)
         return found
+
+    @staticmethod
+    def _hyphen_ok(text: str, s: int, e: int) -> bool:
+        """Allow "Trump-Putin talks" and "UK-led", not "anti-NATO" or "France-based"."""
+        if s >= 2 and text[s - 1] == "-" and text[s - 2].isalnum():
+            word = _WORD_BEFORE.search(text, 0, s - 1)
+            if word is None or not word.group()[:1].isupper():
+                return False
+        if e + 1 < len(text) and text[e] == "-" and text[e + 1].isalnum():
+            nxt = text[e + 1 : e + 12]
+            if not (nxt[:1].isupper() or nxt.startswith(_HYPHEN_OK)):
+                return False
+        return True
+
+    def _lead_mention(self, text, folded, s, e, day):
+        """The organisation or country named at the head of a title.
+
+        "Kremlin spokesman Dmitry Peskov" also names Russia, "NATO Secretary
+        General Mark Rutte" also names NATO; demonyms and short country codes
+        ("US President") only describe the person and name no actor.
+        """
+        m = self._regex.match(folded, s, e - 1)
+        if m is None or m.end() >= e or folded[m.end()] not in " '":
+            return None
+        key = _SPACES.sub(" ", m.group())
+        if not self._case_ok(key, text[m.start() : m.end()]):
+            return None
+        best = self._pick(self._aliases[key], day)
+        if best is None or best[1] != "alias":
+            return None
+        entry = self._entries[best[0]]
+        if entry.actor_type == "person":
+            return None
+        if entry.actor_type == "country" and (
+            len(key.replace(".", "")) <= 3 or key in self._demonym_keys
+        ):
+            return None
+        return ActorMention(m.start(), m.end(), entry.actor, entry.actor_type,
+                            entry.affiliation, "alias")
 
     def _is_place(self, folded: str, start: int, key: str, entry: _Entry) -> bool:
         """True when a country or capital name is only a location."""
@@ -510,32 +600,70 @@ class Gazetteer:
                     and f.actor not in {x.actor for x in out}
                 )
             ]
-            # Later bare surnames of those persons in the same text.
-            surnames = {}
-            for x in out:
-                last = x.actor.split()[-1]
-                if len(last) > 2:
-                    surnames[last] = x
-            if surnames:
-                rx = re.compile(
-                    r"\b(" + "|".join(re.escape(s) for s in surnames) + r")\b(?!\s[A-Z])"
-                )
-                occupied = [(f.start, f.end) for f in found] + spans_out
-                for m in rx.finditer(text):
-                    s, e = m.span()
-                    if any(a < e and s < b for a, b in occupied):
-                        continue
-                    x = surnames[m.group(1)]
-                    out.append(
-                        ActorMention(
-                            s, e, x.actor, "person", x.affiliation, "surname"
-                        )
-                    )
         return out
 
-    def _resolve_references(self, text, found, spans, roles):
+    def _find_surnames(self, text, found):
+        """Bare surnames of persons already named in full earlier in the text.
+
+        "Romanian President Nicusor Dan ... Dan said": a surname that is too
+        ambiguous to be an alias on its own ("Dan", "Martin", "Montenegro")
+        names the person once the article has introduced them, and then wins
+        over another actor spelled the same (Montenegro the country).
+        """
+        firsts: dict[str, ActorMention] = {}
+        for m in found:
+            if m.actor_type == "person" and m.kind in ("alias", "pattern", "title"):
+                if m.end - m.start > len(m.actor.split()[-1]) or m.kind != "alias":
+                    last = m.actor.split()[-1]
+                    if len(last) > 2 and last[:1].isupper():
+                        firsts.setdefault(last, m)
+        if not firsts:
+            return found
+        rx = _surname_regex(tuple(sorted(firsts)))
+        by_span = {(f.start, f.end): i for i, f in enumerate(found)}
+        out = list(found)
+        for m in rx.finditer(text):
+            s, e = m.span()
+            person = firsts[m.group(1)]
+            if s < person.end:
+                continue
+            i = by_span.get((s, e))
+            if i is not None:
+                if out[i].actor_type != "person":
+                    out[i] = ActorMention(s, e, person.actor, "person",
+                                          person.affiliation, "surname")
+                continue
+            if any(f.start < e and s < f.end for f in out):
+                continue
+            out.append(ActorMention(s, e, person.actor, "person", person.affiliation,
+                                    "surname"))
+        return out
+
+    def _office_holder(self, found, pos, sentence_of, role, day):
+        """'Downing Street said the prime minister ...': the office of one country."""
+        here = sentence_of(pos)
+        codes = {
+            m.affiliation
+            for m in found
+            if m.actor_type == "country" and m.start < pos
+            and here - 1 <= sentence_of(m.start)
+        }
+        if len(codes) != 1:
+            return None
+        code = codes.pop()
+        for word in self._country_words.get(code, ()):
+            hit = self._aliases.get(f"{word} {role}") or self._aliases.get(
+                f"{word}'s {role}")
+            if hit:
+                best = self._pick(hit, day)
+                if best is not None:
+                    e = self._entries[best[0]]
+                    return (e.actor, e.actor_type, e.affiliation)
+        return None
+
+    def _resolve_references(self, text, found, spans, roles, day=None):
         """Attach generic titles and subject pronouns to one earlier person."""
-        if not spans or not any(m.actor_type == "person" for m in found):
+        if not spans or not found:
             return found
         folded = fold(text)
         starts = [s for s, _ in spans]
@@ -559,6 +687,12 @@ class Gazetteer:
                     extra.append(
                         ActorMention(s, e, p.actor, "person", p.affiliation, "coref")
                     )
+                elif not cand and role in _OFFICES:
+                    office = self._office_holder(found, s, sentence_of, role, day)
+                    if office is not None:
+                        extra.append(ActorMention(s, e, *office, "coref"))
+        persons = sorted(persons + [x for x in extra if x.actor_type == "person"],
+                         key=lambda x: x.start)
         for m in _PRONOUN.finditer(text):
             s, e = m.span()
             cand = self._candidates(persons, s, sentence_of, None, roles)
@@ -567,6 +701,15 @@ class Gazetteer:
                 extra.append(
                     ActorMention(s, e, p.actor, "person", p.affiliation, "pronoun")
                 )
+        for m in _HIS_COUNTRY.finditer(text):
+            s, e = m.span()
+            cand = self._candidates(persons, s, sentence_of, None, roles)
+            codes = {p.affiliation for p in cand}
+            if len(codes) == 1:
+                code = codes.pop()
+                country = self._countries.get(code)
+                if country is not None:
+                    extra.append(ActorMention(s, e, country, "country", code, "coref"))
         if not extra:
             return found
         return sorted(found + extra, key=lambda x: x.start)
@@ -671,6 +814,7 @@ def _bundled(name: str) -> list[dict]:
 def _country_rows(rows):
     out = []
     leads = {}
+    words = {}
     for r in rows:
         code = r["affiliation"].strip()
         name = r["name"].strip()
@@ -683,9 +827,15 @@ def _country_rows(rows):
                 aliases += [f"{n} government", f"{n}'s government"]
         for d in demonyms:
             aliases += [f"{d} {h}" for h in _GOVERNMENT_HEADS]
+            if d.endswith(("sh", "ch", "ese", "ss")):
+                aliases.append(f"the {d}")
+            elif d.endswith(("an", "i")) and " " not in d:
+                aliases.append(f"the {d}s")
             leads[d] = code
-        for n in [name]:
-            leads[n] = code
+        words[code] = [*demonyms, name]
+        for n in [name, *_split(r.get("capital")), *_split(r.get("seats"))]:
+            if not n.startswith("the "):
+                leads[n] = code
         out.append(
             {"actor": name, "actor_type": "country", "affiliation": code,
              "aliases": aliases}
@@ -702,7 +852,7 @@ def _country_rows(rows):
                 {"actor": ministry, "actor_type": "organization", "affiliation": code,
                  "aliases": m_aliases}
             )
-    return out, leads
+    return out, leads, words
 
 
 def _person_rows(rows):
@@ -779,17 +929,19 @@ def _validate_user_rows(rows, path):
 
 @lru_cache(maxsize=1)
 def _default_gazetteer() -> Gazetteer:
-    countries, leads = _country_rows(_bundled("countries.csv"))
+    countries, leads, words = _country_rows(_bundled("countries.csv"))
     persons = _person_rows(_bundled("persons.csv"))
     orgs = _org_rows(_bundled("organizations.csv"))
     for r in orgs:
-        if r["actor_type"] == "organization" and r["affiliation"] == r["actor"]:
-            leads[r["actor"]] = r["affiliation"]
+        if r["actor_type"] == "organization":
+            for n in [r["actor"], *r["aliases"]]:
+                if n[:1].isupper() and len(n) > 2:
+                    leads.setdefault(n, r["affiliation"])
     for extra, code in (("Kremlin", "RU"), ("Pentagon", "US"), ("White House", "US"),
                         ("NATO", "NATO"), ("Nato", "NATO"), ("EU", "EU"), ("UN", "UN"),
                         ("U.S.", "US"), ("US", "US"), ("UK", "GB")):
         leads.setdefault(extra, code)
-    return Gazetteer(countries + orgs + persons, lead_words=leads)
+    return Gazetteer(countries + orgs + persons, lead_words=leads, country_words=words)
 
 
 def load_gazetteer(actors=None, *, replace=False) -> Gazetteer:
@@ -847,7 +999,8 @@ def load_gazetteer(actors=None, *, replace=False) -> Gazetteer:
                         if base._entries[idx] is e and kind == "title"],
              "valid_from": e.valid_from, "valid_to": e.valid_to}
         )
-    return Gazetteer(kept + rows, lead_words=base._lead_words)
+    return Gazetteer(kept + rows, lead_words=base._lead_words,
+                     country_words=base._country_words)
 
 
 def find_mentions(text: str, *, date=None, gazetteer: Gazetteer | None = None):

@@ -263,7 +263,7 @@ def _check_actors(frame, path, gazetteer):
 
 
 def _check_duplicates(frame, path):
-    cols = [c for c in (TEXT, ACTOR, TARGET) if c in frame.columns]
+    cols = [c for c in (DOC_ID, TEXT, ACTOR, TARGET) if c in frame.columns]
     seen: dict[tuple, int] = {}
     for i, key in enumerate(zip(*(frame[c] for c in cols), strict=True), start=1):
         if key in seen:

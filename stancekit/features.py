@@ -84,9 +84,21 @@ def _apply_masks(sentence: str, target, others) -> str:
 
 
 def _target_clause(masked: str) -> str:
-    parts = [p for p in _CLAUSE_SPLIT.split(masked) if p and p.strip()]
-    if len(parts) <= 1:
+    """The clause that holds the target.
+
+    Clauses are split at contrast markers, but a clause that names no actor
+    continues the one before it ("TGT ruled it out while fighting continues,
+    but said ..."), so splits only ever separate different actors.
+    """
+    pieces = [p for p in _CLAUSE_SPLIT.split(masked) if p and p.strip()]
+    if len(pieces) <= 1:
         return masked
+    parts: list[str] = []
+    for piece in pieces:
+        if parts and TGT not in piece and OTH not in piece:
+            parts[-1] = parts[-1] + " " + piece
+        else:
+            parts.append(piece)
     for i, part in enumerate(parts):
         if TGT in part:
             words = _WORD.findall(part)
@@ -445,7 +457,20 @@ _CUE_NAMES = (
         "n_others",
         "tgt_first",
     ]
+    + [f"{g}_{where}" for g in ("favor", "against") for where in ("before", "after", "near")]
+    + ["tgt_proposal", "tgt_agent", "tgt_list"]
 )
+_PROPOSAL_AFTER = re.compile(
+    r"^\s*(?:'s?|s')\s+(?:\w+\s+)?(?:plan|plans|proposal|proposals|idea|initiative|offer|"
+    r"suggestion|call|calls|push|vision|pledge|pledges|commitment|scheme|blueprint|"
+    r"push|drive|effort|efforts|remarks?|comments?)\b"
+)
+_AGENT_BEFORE = re.compile(
+    r"\b(?:proposed|floated|led|championed|backed|spearheaded|pushed|advocated|drawn up|"
+    r"drafted|put forward|favou?red|supported|initiated|sponsored|driven|convened|"
+    r"opposed|rejected|blocked|vetoed|criticised|criticized)\s+by\s+(?:the\s+)?$"
+)
+_LIST_NEAR = re.compile(r"^\s*(?:,|and|or)\s+(?:the\s+)?OTH|OTH\s*(?:,|and|or)\s*$")
 
 
 def _cue_row(masked: str, clause: str) -> list[float]:
@@ -488,6 +513,22 @@ def _cue_row(masked: str, clause: str) -> list[float]:
         float(at < 0),
         float(min(masked.count(OTH), 5)),
         float(at >= 0 and (masked.find(OTH) < 0 or at < masked.find(OTH))),
+    ]
+    cat = clause.find(TGT)
+    for g in ("favor", "against"):
+        n_before = n_after = n_near = 0.0
+        if cat >= 0:
+            for m in _CUES[g].finditer(clause):
+                if m.start() < cat:
+                    n_before += 1
+                else:
+                    n_after += 1
+                    n_near += m.start() - cat < 40
+        row += [n_before, n_after, n_near]
+    row += [
+        float(bool(_PROPOSAL_AFTER.match(after))),
+        float(bool(_AGENT_BEFORE.search(before))),
+        float(bool(_LIST_NEAR.search(before[-20:])) or bool(_LIST_NEAR.match(after[:20]))),
     ]
     return row
 

@@ -22,10 +22,12 @@ __all__ = ["segment_sentences", "sentence_spans"]
 _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr gen lt col maj sgt capt cpt adm gov sen rep reps rev prof st jr sr
-    inc ltd co corp vs etc no nos fig jan feb mar apr jun jul aug sep sept oct nov dec
+    inc ltd co corp vs etc fig jan feb mar apr jun jul aug sep sept oct nov dec
     approx dept est min max mt ft pres brig cmdr cdr pvt cpl hon amb sec ave blvd
     """.split()
 )
+# "No. 10", "Nos. 3": abbreviations only before a number.
+_NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})
 # Multi-period abbreviations; they end a sentence only before a clear opener.
 _DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}$")
 _OPENERS = frozenset(
@@ -59,7 +61,11 @@ def _is_boundary(block: str, end: int, period_at: int) -> bool:
         return bool(nxt) and nxt.group(1).lower() in _OPENERS
     if len(bare) == 1 and bare.isalpha() and bare.isupper():
         return False  # an initial: "J. D. Vance"
-    return bare.lower() not in _ABBREVIATIONS
+    low = bare.lower()
+    if low in _NUMBER_ABBREVIATIONS:
+        nxt = _NEXT_WORD.match(block, end)
+        return not (nxt and nxt.group(1)[:1].isdigit())
+    return low not in _ABBREVIATIONS
 
 
 def _split_block(block: str, offset: int, out: list) -> None:
@@ -122,7 +128,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         closes = nxt is None or "\n\n" in text[le : nxt[0]].replace("\r", "")
         if not closes:
-            nxt_line = text[nxt[0] : nxt[1]].lstrip()
+            nxt_line = text[nxt[0] : nxt[1]].lstrip().lstrip("\"“‘'([")
             closes = bool(_TERMINAL.search(line)) or (
                 len(line) < 140 and nxt_line[:1].isupper()
             )

@@ -58,6 +58,13 @@ def main(batch_dir: str) -> int:
                     problems.append(f"{where}: duplicate doc_id {art['doc_id']}")
                 ids.add(art["doc_id"])
                 articles.append(art)
+    first_seen: dict[str, str] = {}
+    for art in articles:
+        for sent in art["sentences"]:
+            other = first_seen.setdefault(sent["text"], art["doc_id"])
+            if other != art["doc_id"]:
+                problems.append(f"{art['doc_id']}: sentence also in {other}: "
+                                f"{sent['text'][:60]!r}")
     for p in problems:
         print(p, file=sys.stderr)
     articles.sort(key=lambda a: a["doc_id"])

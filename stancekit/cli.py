@@ -1,0 +1,287 @@
+"""Command line: ``stancekit score | train | evaluate | actors``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+
+import pandas as pd
+
+from . import __version__
+from .exceptions import StancekitError
+
+__all__ = ["main"]
+
+logger = logging.getLogger("stancekit")
+
+
+def _read_articles(paths, text_col, id_col):
+    """Yield frames of articles from text, CSV, JSON Lines or Parquet inputs."""
+    from .corpus import read_table
+
+    for path in paths:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            yield pd.DataFrame({id_col: ["stdin"], text_col: [_decode(data, "stdin")]})
+            continue
+        if os.path.isdir(path):
+            files = sorted(
+                os.path.join(path, f) for f in os.listdir(path) if f.endswith(".txt")
+            )
+            if not files:
+                raise StancekitError(f"{path}: no .txt files in this folder.")
+            yield from _read_articles(files, text_col, id_col)
+            continue
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix in (".csv", ".tsv", ".jsonl", ".json", ".ndjson", ".parquet", ".pq"):
+            frame = read_table(path, what="articles")
+            if text_col not in frame.columns:
+                raise StancekitError(
+                    f"{path}: no column {text_col!r} (columns: {list(frame.columns)}); "
+                    "name the text column with --text-col."
+                )
+            if id_col not in frame.columns:
+                stem = os.path.splitext(os.path.basename(path))[0]
+                frame[id_col] = [f"{stem}:{i + 1}" for i in range(len(frame))]
+            yield frame
+        else:
+            if not os.path.exists(path):
+                raise StancekitError(f"{path}: no such file.")
+            with open(path, "rb") as fh:
+                data = fh.read()
+            stem = os.path.splitext(os.path.basename(path))[0]
+            yield pd.DataFrame({id_col: [stem], text_col: [_decode(data, path)]})
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StancekitError(
+            f"{where}: not valid UTF-8 at byte {exc.start}; convert it first "
+            "(e.g. iconv -f latin1 -t utf-8)."
+        ) from None
+
+
+def _escape_cell(value):
+    """Neutralise spreadsheet formulas in exported text cells."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _write(frame: pd.DataFrame, fmt: str, out) -> None:
+    frame = frame.copy()
+    if "evidence" in frame.columns:
+        frame["evidence"] = [" || ".join(e) if isinstance(e, list) else e
+                             for e in frame["evidence"]]
+    if fmt == "csv":
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                frame[col] = frame[col].map(_escape_cell)
+        frame.to_csv(out, index=False)
+    elif fmt == "jsonl":
+        frame.to_json(out, orient="records", lines=True, force_ascii=False)
+        if not frame.empty:
+            out.write("\n") if not str(out).endswith("\n") else None
+    else:
+        if frame.empty:
+            out.write("no actors found\n")
+            return
+        shown = frame.copy()
+        for col in ("confidence", "p_favor", "p_against", "p_neutral"):
+            if col in shown.columns:
+                shown[col] = shown[col].map(lambda v: f"{v:.2f}")
+        for col in ("evidence", "sentence"):
+            if col in shown.columns:
+                shown[col] = shown[col].map(
+                    lambda s: (s.split(" || ")[0][:77] + "...")
+                    if isinstance(s, str) and len(s.split(" || ")[0]) > 80
+                    else (s.split(" || ")[0] if isinstance(s, str) else s)
+                )
+        keep = [c for c in ("doc_id", "actor", "affiliation", "stance", "confidence",
+                            "n_mentions", "mixed", "sentence_id", "mention", "evidence",
+                            "sentence") if c in shown.columns]
+        with pd.option_context("display.max_colwidth", 80, "display.width", 250):
+            out.write(shown[keep].to_string(index=False) + "\n")
+
+
+def _cmd_score(args) -> int:
+    from .persist import load_model
+
+    model = load_model(args.model, actors=args.actors)
+    frames = []
+    for articles in _read_articles(args.files, args.text_col, args.id_col):
+        frames.append(
+            model.score_articles(
+                articles, text_col=args.text_col, id_col=args.id_col,
+                date_col=args.date_col, n_jobs=args.n_jobs,
+                progress=None if not args.quiet else False, mentions=args.mentions,
+            )
+        )
+    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if args.output:
+        _write_file(result, args.output, args.format)
+    else:
+        _write(result, args.format, sys.stdout)
+    return 0
+
+
+def _write_file(frame, path, fmt):
+    fmt = fmt if fmt != "table" else {".csv": "csv", ".jsonl": "jsonl"}.get(
+        os.path.splitext(path)[1].lower(), "csv")
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            _write(frame, fmt, fh)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _cmd_train(args) -> int:
+    from .evaluate import train
+    from .persist import default_model_path
+
+    if args.default:
+        corpus, out, force = None, args.output or default_model_path(), True
+    else:
+        if not args.corpus or not args.output:
+            raise StancekitError("train needs CORPUS and -o DIR (or --default).")
+        corpus, out, force = args.corpus, args.output, args.force
+    if os.path.exists(out) and not force:
+        raise StancekitError(f"{out} exists; add --force to replace it.")
+    dev = args.dev if args.dev and os.path.exists(args.dev) else None
+    model = train(corpus, classifier=args.classifier, cv=args.cv,
+                  random_state=args.random_state, dev=dev, verbose=True,
+                  gazetteer=None)
+    model.save(out, overwrite=force)
+    cv = model.metadata["cv"]
+    print(f"saved {out}: {model.metadata['classifier']}, grouped {cv['folds']}-fold CV "
+          f"macro-F1 {cv['macro_f1']:.3f}, F_avg {cv['f_avg']:.3f}")
+    if "dev" in model.metadata:
+        d = model.metadata["dev"]
+        print(f"dev macro-F1 {d['macro_f1']:.3f}, F_avg {d['f_avg']:.3f}")
+    return 0
+
+
+def _cmd_evaluate(args) -> int:
+    from .persist import load_model
+
+    model = load_model(args.model, actors=args.actors)
+    report = model.evaluate(args.corpus)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"rows {report['n']}: macro-F1 {report['macro_f1']:.3f}  F_avg "
+          f"{report['f_avg']:.3f}  accuracy {report['accuracy']:.3f}  Brier "
+          f"{report.get('brier', float('nan')):.3f}")
+    for label, s in report["per_label"].items():
+        print(f"  {label:<8} P {s['precision']:.3f}  R {s['recall']:.3f}  "
+              f"F1 {s['f1']:.3f}  n {s['support']}")
+    if "article" in report:
+        a = report["article"]
+        print(f"articles x actors {a['n']}: macro-F1 {a['macro_f1']:.3f}  F_avg "
+              f"{a['f_avg']:.3f}")
+    return 0
+
+
+def _cmd_actors(args) -> int:
+    from .actors import find_actors, load_gazetteer
+
+    gaz = load_gazetteer(args.actors)
+    frames = []
+    for articles in _read_articles(args.files, args.text_col, args.id_col):
+        for doc, text in zip(articles[args.id_col], articles[args.text_col], strict=True):
+            table = find_actors(text, gazetteer=gaz)
+            table.insert(0, "doc_id", doc)
+            frames.append(table)
+    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if args.format == "table":
+        with pd.option_context("display.width", 200):
+            print(result.to_string(index=False) if not result.empty else "no actors found")
+    else:
+        _write(result, args.format, sys.stdout)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``stancekit`` command."""
+    parser = argparse.ArgumentParser(
+        prog="stancekit",
+        description="Actor stance on troop deployment to Ukraine in English news.",
+    )
+    parser.add_argument("--version", action="version", version=f"stancekit {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="cmd", metavar="COMMAND")
+
+    def add_inputs(p):
+        p.add_argument("files", nargs="+", metavar="FILE",
+                       help="text file(s), a folder of .txt, CSV/JSONL/Parquet of "
+                            "articles, or - for standard input")
+        p.add_argument("--text-col", default="text", help="text column (default: text)")
+        p.add_argument("--id-col", default="doc_id", help="id column (default: doc_id)")
+        p.add_argument("--date-col", default="date", help="date column (default: date)")
+        p.add_argument("--format", choices=("table", "csv", "jsonl"), default="table")
+        p.add_argument("--actors", default=None, help="extra actor file (CSV/JSONL)")
+
+    p = sub.add_parser("score", help="score articles: one row per actor")
+    add_inputs(p)
+    p.add_argument("--mentions", action="store_true", help="one row per (sentence, actor)")
+    p.add_argument("--model", default=None, help="model folder (default: bundled)")
+    p.add_argument("-o", "--output", default=None, help="write to a file (csv/jsonl)")
+    p.add_argument("--n-jobs", type=int, default=1, help="worker processes")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("train", help="train a model on an annotated corpus")
+    p.add_argument("corpus", nargs="?", help="annotated CSV / JSONL / Parquet")
+    p.add_argument("-o", "--output", help="model folder to write")
+    p.add_argument("--default", action="store_true",
+                   help="rebuild the default model from the bundled corpus")
+    p.add_argument("--classifier", default="auto",
+                   choices=("auto", "logreg", "svm", "nb", "ensemble"))
+    p.add_argument("--cv", type=int, default=5, help="grouped CV folds (default 5)")
+    p.add_argument("--random-state", type=int, default=0)
+    p.add_argument("--dev", default=None, help="held-out set to evaluate once")
+    p.add_argument("--force", action="store_true", help="replace an existing folder")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("evaluate", help="evaluate a model on an annotated corpus")
+    p.add_argument("corpus", help="annotated CSV / JSONL / Parquet")
+    p.add_argument("--model", default=None, help="model folder (default: bundled)")
+    p.add_argument("--actors", default=None, help="extra actor file (CSV/JSONL)")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("actors", help="list the actors found in articles")
+    add_inputs(p)
+    p.set_defaults(func=_cmd_actors)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``stancekit`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.cmd is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except (StancekitError, FileExistsError, FileNotFoundError, ValueError) as exc:
+        print(f"stancekit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stancekit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import (
+    check_do_not_raise_errors_in_init_or_set_params,
+    check_estimator_cloneable,
+    check_estimator_repr,
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+from stancekit.features import (
+    ActorMaskVectorizer,
+    ClauseNgramVectorizer,
+    CueCounter,
+    MentionMarker,
+    WindowVectorizer,
+    locate_mentions,
+    mark_mentions,
+)
+
+SENT = "Macron wants troops on the ground, while Moscow calls it unacceptable."
+ESTIMATORS = [
+    MentionMarker(),
+    ActorMaskVectorizer(min_df=1),
+    ClauseNgramVectorizer(min_df=1),
+    ClauseNgramVectorizer(analyzer="char_wb", ngram_range=(3, 4), min_df=1),
+    WindowVectorizer(min_df=1),
+    CueCounter(),
+]
+
+
+@pytest.fixture
+def frame():
+    return locate_mentions(pd.DataFrame({
+        "text": [SENT, SENT, "Poland has not ruled out sending soldiers.",
+                 "Poland has ruled out sending soldiers."],
+        "actor": ["Emmanuel Macron", "Russia", "Poland", "Poland"],
+    }))
+
+
+def test_same_sentence_gives_each_actor_its_own_view(frame):
+    marked = mark_mentions(frame)
+    assert marked["masked"][0] != marked["masked"][1]
+    assert "TGT" in marked["clause"][0] and "unacceptable" not in marked["clause"][0]
+    assert "unacceptable" in marked["clause"][1] and "wants" not in marked["clause"][1]
+    assert marked["window"][1].startswith("L1=while R1=calls")
+
+
+def test_attribution_clause_borrows_the_clause_before():
+    X = locate_mentions(pd.DataFrame({
+        "text": ["Warsaw will not send troops; Donald Tusk said."],
+        "actor": ["Donald Tusk"]}))
+    assert "not send troops" in mark_mentions(X)["clause"][0]
+
+
+def test_negation_scope_of_cues(frame):
+    cues = CueCounter().fit(frame)
+    names = list(cues.get_feature_names_out())
+    values = cues.transform(frame).toarray()
+    neg = names.index("cue__clause_against_neg")
+    plain = names.index("cue__clause_against")
+    assert values[2, neg] > 0 and values[2, plain] == 0  # "has not ruled out"
+    assert values[3, plain] > 0 and values[3, neg] == 0  # "has ruled out"
+
+
+@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: repr(e))
+def test_contract(est, frame):
+    est = clone(est)
+    with pytest.raises(NotFittedError):
+        est.transform(frame)
+    assert est.fit(frame) is est
+    out = est.transform(frame)
+    assert out.shape[0] == len(frame)
+    if not isinstance(est, MentionMarker):
+        assert len(est.get_feature_names_out()) == out.shape[1]
+        again = clone(est).fit(frame).transform(frame)
+        assert (abs(out - again)).sum() == 0
+    params = est.get_params()
+    assert clone(est).set_params(**params).get_params() == params
+
+
+@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: repr(e))
+@pytest.mark.parametrize("check", [
+    check_estimator_cloneable, check_estimator_repr, check_no_attributes_set_in_init,
+    check_get_params_invariance, check_set_params, check_parameters_default_constructible,
+    check_do_not_raise_errors_in_init_or_set_params,
+])
+def test_sklearn_data_free_checks(est, check):
+    check(type(est).__name__, est)
+
+
+def test_feature_names_are_prefixed(frame):
+    names = ActorMaskVectorizer(min_df=1).fit(frame).get_feature_names_out()
+    assert all(n.startswith("mask__") for n in names)
+    assert "mask__TGT wants" in set(names)
+
+
+def test_rejects_non_frames():
+    with pytest.raises(TypeError, match="mention frame"):
+        CueCounter().fit(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="'text' column"):
+        CueCounter().fit(pd.DataFrame({"x": ["a"]}))
+
+
+def test_locate_falls_back_to_mention_text():
+    X = locate_mentions(pd.DataFrame({
+        "text": ["The Zorblat Union backs the force."], "actor": ["Zorblat Union"],
+        "mention": ["The Zorblat Union"]}))
+    assert X["target_spans"][0] == [(0, 17)]
