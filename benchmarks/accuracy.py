@@ -34,8 +34,9 @@ DEFAULT_DEV = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data", 
 
 def _labels_frame(labels):
     labels = np.asarray(labels, dtype=object)
-    frame = pd.DataFrame({f"p_{k}": (labels == k).astype(float)
-                          for k in ("favor", "against", "neutral")})
+    frame = pd.DataFrame(
+        {f"p_{k}": (labels == k).astype(float) for k in ("favor", "against", "neutral")}
+    )
     frame["stance"] = labels
     return frame
 
@@ -65,13 +66,16 @@ def cue_rule(train, test):
 
 def blind_tfidf(train, test):
     """What a user writes in ten lines: TF-IDF of the sentence + logistic regression."""
-    pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-                         LogisticRegression(max_iter=2000, class_weight="balanced"))
+    pipe = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+        LogisticRegression(max_iter=2000, class_weight="balanced"),
+    )
     pipe.fit(train["text"], train["stance"])
     proba = pipe.predict_proba(test["text"])
     classes = list(pipe.classes_)
-    frame = pd.DataFrame({f"p_{k}": proba[:, classes.index(k)]
-                          for k in ("favor", "against", "neutral")})
+    frame = pd.DataFrame(
+        {f"p_{k}": proba[:, classes.index(k)] for k in ("favor", "against", "neutral")}
+    )
     frame["stance"] = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
     return frame
 
@@ -80,12 +84,17 @@ def summarise(name, dev, pred):
     sent = stance_metrics(dev["stance"], pred)
     gold, table = article_gold(dev, pred)
     art = stance_metrics(gold, table)
-    return {"system": name, "macro_f1": sent["macro_f1"], "f_avg": sent["f_avg"],
-            "f1_favor": sent["per_label"]["favor"]["f1"],
-            "f1_against": sent["per_label"]["against"]["f1"],
-            "f1_neutral": sent["per_label"]["neutral"]["f1"],
-            "brier": sent.get("brier"), "article_macro_f1": art["macro_f1"],
-            "article_f_avg": art["f_avg"]}
+    return {
+        "system": name,
+        "macro_f1": sent["macro_f1"],
+        "f_avg": sent["f_avg"],
+        "f1_favor": sent["per_label"]["favor"]["f1"],
+        "f1_against": sent["per_label"]["against"]["f1"],
+        "f1_neutral": sent["per_label"]["neutral"]["f1"],
+        "brier": sent.get("brier"),
+        "article_macro_f1": art["macro_f1"],
+        "article_f_avg": art["f_avg"],
+    }
 
 
 def run(dev_path=DEFAULT_DEV, model_path=None) -> dict:
@@ -96,24 +105,31 @@ def run(dev_path=DEFAULT_DEV, model_path=None) -> dict:
         summarise("majority class", dev, majority(corpus, dev)),
         summarise("cue-word rule", dev, cue_rule(corpus, dev)),
         summarise("actor-blind TF-IDF + LR", dev, blind_tfidf(corpus, dev)),
-        summarise(f"stancekit ({model.metadata.get('classifier')})", dev,
-                  model.predict_corpus(dev)),
+        summarise(
+            f"stancekit ({model.metadata.get('classifier')})", dev, model.predict_corpus(dev)
+        ),
     ]
     recall = actor_recall(dev, gazetteer=model.gazetteer)
     prepared = mark_mentions(locate_mentions(corpus, gazetteer=model.gazetteer))
-    cv = cross_validate_stance(prepared, model.metadata.get("classifier", "logreg"),
-                               features=model.metadata.get("features"))
+    cv = cross_validate_stance(
+        prepared,
+        model.metadata.get("classifier", "logreg"),
+        features=model.metadata.get("features"),
+    )
     cv.pop("oof")
     return {
         "measured": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                   f"{platform.python_version()}",
+        f"{platform.python_version()}",
         "dev_rows": len(dev),
         "dev": rows,
         "actor_recall": {k: v for k, v in recall.items() if k != "missed"},
-        "corpus_cv": {"macro_f1": cv["macro_f1"], "f_avg": cv["f_avg"],
-                      "per_label": {k: v["f1"] for k, v in cv["per_label"].items()},
-                      "brier": cv["brier"]},
+        "corpus_cv": {
+            "macro_f1": cv["macro_f1"],
+            "f_avg": cv["f_avg"],
+            "per_label": {k: v["f1"] for k, v in cv["per_label"].items()},
+            "brier": cv["brier"],
+        },
     }
 
 
@@ -129,7 +145,8 @@ def markdown(result: dict) -> str:
         lines.append(
             f"| {r['system']} | {r['macro_f1']:.3f} | {r['f_avg']:.3f} | "
             f"{r['f1_favor']:.3f} | {r['f1_against']:.3f} | {r['f1_neutral']:.3f} | "
-            f"{r['article_macro_f1']:.3f} |")
+            f"{r['article_macro_f1']:.3f} |"
+        )
     cv = result["corpus_cv"]
     lines += [
         "",

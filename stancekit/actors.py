@@ -119,7 +119,9 @@ _HIS_COUNTRY = re.compile(
 _OFFICES = frozenset(
     """chancellor|prime minister|premier|president|foreign minister|defence minister|
     defense minister|defence secretary|defense secretary|foreign secretary|
-    secretary of state""".replace("\n", "").replace("    ", "").split("|")
+    secretary of state""".replace("\n", "")
+    .replace("    ", "")
+    .split("|")
 )
 _ROLE_TITLES = (
     r"(?:(?:Deputy|Vice|First|Acting|Outgoing|Incoming|deputy|acting)[ -])?"
@@ -144,7 +146,9 @@ _ROLE_TITLES = (
     r"head|deputy|Deputy|MP|member of parliament|senator|representative)"
 )
 _NAME_TOKEN = rf"[{UPPER}][^\W\d_]+(?:[-'’][{UPPER}]?[^\W\d_]+)*"
-_PARTICLE = r"(?:van der |van den |van |von der |von |de la |de |da |di |del |der |al-|el-|bin |ben )?"
+_PARTICLE = (
+    r"(?:van der |van den |van |von der |von |de la |de |da |di |del |der |al-|el-|bin |ben )?"
+)
 _NAME = rf"(?P<name>{_NAME_TOKEN}(?: {_PARTICLE}{_NAME_TOKEN}){{1,2}})"
 _STOP_NAME_WORDS = frozenset(
     """
@@ -290,8 +294,9 @@ class Gazetteer:
     """
 
     def __init__(self, rows, lead_words=None, country_words=None):
-        self._country_words = {k: tuple(fold(w) for w in v)
-                               for k, v in (country_words or {}).items()}
+        self._country_words = {
+            k: tuple(fold(w) for w in v) for k, v in (country_words or {}).items()
+        }
         self._entries: list[_Entry] = []
         self._aliases: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
         self._display: dict[str, str] = {}
@@ -430,9 +435,7 @@ class Gazetteer:
             return True
         if rule == "exact":
             shown = self._display[key]
-            return original == shown or original.replace(".", "") == shown.replace(
-                ".", ""
-            )
+            return original == shown or original.replace(".", "") == shown.replace(".", "")
         if rule == "capital":
             return original[:1].isupper() or original[:1].isdigit()
         return any(ch.isupper() for ch in original)
@@ -492,9 +495,7 @@ class Gazetteer:
             ):
                 continue
             found.append(
-                ActorMention(
-                    s, e, entry.actor, entry.actor_type, entry.affiliation, kind
-                )
+                ActorMention(s, e, entry.actor, entry.actor_type, entry.affiliation, kind)
             )
             taken.append((s, e))
             if entry.actor_type in ("person", "group") and " " in key:
@@ -546,8 +547,9 @@ class Gazetteer:
             len(key.replace(".", "")) <= 3 or key in self._demonym_keys
         ):
             return None
-        return ActorMention(m.start(), m.end(), entry.actor, entry.actor_type,
-                            entry.affiliation, "alias")
+        return ActorMention(
+            m.start(), m.end(), entry.actor, entry.actor_type, entry.affiliation, "alias"
+        )
 
     def _is_place(self, folded: str, start: int, key: str, entry: _Entry) -> bool:
         """True when a country or capital name is only a location."""
@@ -630,13 +632,13 @@ class Gazetteer:
             i = by_span.get((s, e))
             if i is not None:
                 if out[i].actor_type != "person":
-                    out[i] = ActorMention(s, e, person.actor, "person",
-                                          person.affiliation, "surname")
+                    out[i] = ActorMention(
+                        s, e, person.actor, "person", person.affiliation, "surname"
+                    )
                 continue
             if any(f.start < e and s < f.end for f in out):
                 continue
-            out.append(ActorMention(s, e, person.actor, "person", person.affiliation,
-                                    "surname"))
+            out.append(ActorMention(s, e, person.actor, "person", person.affiliation, "surname"))
         return out
 
     def _office_holder(self, found, pos, sentence_of, role, day):
@@ -645,15 +647,13 @@ class Gazetteer:
         codes = {
             m.affiliation
             for m in found
-            if m.actor_type == "country" and m.start < pos
-            and here - 1 <= sentence_of(m.start)
+            if m.actor_type == "country" and m.start < pos and here - 1 <= sentence_of(m.start)
         }
         if len(codes) != 1:
             return None
         code = codes.pop()
         for word in self._country_words.get(code, ()):
-            hit = self._aliases.get(f"{word} {role}") or self._aliases.get(
-                f"{word}'s {role}")
+            hit = self._aliases.get(f"{word} {role}") or self._aliases.get(f"{word}'s {role}")
             if hit:
                 best = self._pick(hit, day)
                 if best is not None:
@@ -684,23 +684,20 @@ class Gazetteer:
                 cand = self._candidates(persons, s, sentence_of, role, roles)
                 if len(cand) == 1:
                     p = cand[0]
-                    extra.append(
-                        ActorMention(s, e, p.actor, "person", p.affiliation, "coref")
-                    )
+                    extra.append(ActorMention(s, e, p.actor, "person", p.affiliation, "coref"))
                 elif not cand and role in _OFFICES:
                     office = self._office_holder(found, s, sentence_of, role, day)
                     if office is not None:
                         extra.append(ActorMention(s, e, *office, "coref"))
-        persons = sorted(persons + [x for x in extra if x.actor_type == "person"],
-                         key=lambda x: x.start)
+        persons = sorted(
+            persons + [x for x in extra if x.actor_type == "person"], key=lambda x: x.start
+        )
         for m in _PRONOUN.finditer(text):
             s, e = m.span()
             cand = self._candidates(persons, s, sentence_of, None, roles)
             if len(cand) == 1:
                 p = cand[0]
-                extra.append(
-                    ActorMention(s, e, p.actor, "person", p.affiliation, "pronoun")
-                )
+                extra.append(ActorMention(s, e, p.actor, "person", p.affiliation, "pronoun"))
         for m in _HIS_COUNTRY.finditer(text):
             s, e = m.span()
             cand = self._candidates(persons, s, sentence_of, None, roles)
@@ -716,9 +713,7 @@ class Gazetteer:
 
     def _candidates(self, persons, pos, sentence_of, role, roles):
         here = sentence_of(pos)
-        window = [
-            p for p in persons if p.start < pos and here - 1 <= sentence_of(p.start)
-        ]
+        window = [p for p in persons if p.start < pos and here - 1 <= sentence_of(p.start)]
         names = {}
         for p in window:
             names[p.actor] = p
@@ -732,17 +727,13 @@ class Gazetteer:
         if fitting:
             return fitting
         unknown = [
-            p
-            for p in names.values()
-            if p.actor not in roles and not self._has_any_role(p.actor)
+            p for p in names.values() if p.actor not in roles and not self._has_any_role(p.actor)
         ]
         return unknown if len(names) == 1 else []
 
     @lru_cache(maxsize=4096)  # noqa: B019 - the gazetteer lives as long as its model
     def _has_role(self, actor: str, role: str) -> bool:
-        return any(
-            role in r for e in self._entries if e.actor == actor for r in e.roles
-        )
+        return any(role in r for e in self._entries if e.actor == actor for r in e.roles)
 
     @lru_cache(maxsize=4096)  # noqa: B019
     def _has_any_role(self, actor: str) -> bool:
@@ -757,13 +748,20 @@ class Gazetteer:
         for m in found:
             sid = max(0, bisect.bisect_right(starts, m.start) - 1)
             rows.append(
-                (sid, m.start, m.end, text[m.start : m.end], m.actor, m.actor_type,
-                 m.affiliation, m.kind)
+                (
+                    sid,
+                    m.start,
+                    m.end,
+                    text[m.start : m.end],
+                    m.actor,
+                    m.actor_type,
+                    m.affiliation,
+                    m.kind,
+                )
             )
         return pd.DataFrame(
             rows,
-            columns=[SENTENCE_ID, START, END, MENTION, ACTOR, ACTOR_TYPE, AFFILIATION,
-                     "kind"],
+            columns=[SENTENCE_ID, START, END, MENTION, ACTOR, ACTOR_TYPE, AFFILIATION, "kind"],
         ).astype({SENTENCE_ID: "int64", START: "int64", END: "int64"})
 
     def fingerprint(self) -> str:
@@ -837,11 +835,11 @@ def _country_rows(rows):
             if not n.startswith("the "):
                 leads[n] = code
         out.append(
-            {"actor": name, "actor_type": "country", "affiliation": code,
-             "aliases": aliases}
+            {"actor": name, "actor_type": "country", "affiliation": code, "aliases": aliases}
         )
-        possessives = [f"{name}'s"] + [f"{a}'s" for a in _split(r.get("aliases"))
-                                         if not a.isupper() and " " not in a]
+        possessives = [f"{name}'s"] + [
+            f"{a}'s" for a in _split(r.get("aliases")) if not a.isupper() and " " not in a
+        ]
         for ministry, heads in (
             (f"Ministry of Defence of {name}", _DEFENCE),
             (f"Ministry of Foreign Affairs of {name}", _FOREIGN),
@@ -849,8 +847,12 @@ def _country_rows(rows):
             m_aliases = [f"{d} {h}" for d in demonyms for h in heads]
             m_aliases += [f"{p} {h}" for p in possessives for h in heads]
             out.append(
-                {"actor": ministry, "actor_type": "organization", "affiliation": code,
-                 "aliases": m_aliases}
+                {
+                    "actor": ministry,
+                    "actor_type": "organization",
+                    "affiliation": code,
+                    "aliases": m_aliases,
+                }
             )
     return out, leads, words
 
@@ -907,13 +909,17 @@ def _validate_user_rows(rows, path):
         if r[ACTOR_TYPE].strip() not in ACTOR_TYPES:
             raise CorpusError(
                 f"expected one of {', '.join(ACTOR_TYPES)}; got {r[ACTOR_TYPE]!r}.",
-                path=where, row=i, column=ACTOR_TYPE,
+                path=where,
+                row=i,
+                column=ACTOR_TYPE,
             )
         if not _CODE.match(r[AFFILIATION].strip()):
             raise CorpusError(
                 "expected an ISO 3166-1 alpha-2 code or an organisation code such "
                 f"as 'NATO' (upper case); got {r[AFFILIATION]!r}.",
-                path=where, row=i, column=AFFILIATION,
+                path=where,
+                row=i,
+                column=AFFILIATION,
             )
         for col in ("valid_from", "valid_to"):
             try:
@@ -921,7 +927,9 @@ def _validate_user_rows(rows, path):
             except ValueError:
                 raise CorpusError(
                     f"expected an ISO date; got {r.get(col)!r}.",
-                    path=where, row=i, column=col,
+                    path=where,
+                    row=i,
+                    column=col,
                 ) from None
         out.append(r)
     return _org_rows(out)
@@ -937,9 +945,18 @@ def _default_gazetteer() -> Gazetteer:
             for n in [r["actor"], *r["aliases"]]:
                 if n[:1].isupper() and len(n) > 2:
                     leads.setdefault(n, r["affiliation"])
-    for extra, code in (("Kremlin", "RU"), ("Pentagon", "US"), ("White House", "US"),
-                        ("NATO", "NATO"), ("Nato", "NATO"), ("EU", "EU"), ("UN", "UN"),
-                        ("U.S.", "US"), ("US", "US"), ("UK", "GB")):
+    for extra, code in (
+        ("Kremlin", "RU"),
+        ("Pentagon", "US"),
+        ("White House", "US"),
+        ("NATO", "NATO"),
+        ("Nato", "NATO"),
+        ("EU", "EU"),
+        ("UN", "UN"),
+        ("U.S.", "US"),
+        ("US", "US"),
+        ("UK", "GB"),
+    ):
         leads.setdefault(extra, code)
     return Gazetteer(countries + orgs + persons, lead_words=leads, country_words=words)
 
@@ -992,15 +1009,22 @@ def load_gazetteer(actors=None, *, replace=False) -> Gazetteer:
             if base._entries[idx] is e and kind == "alias"
         ]
         kept.append(
-            {"actor": e.actor, "actor_type": e.actor_type, "affiliation": e.affiliation,
-             "aliases": slot_aliases,
-             "titles": [base._display[k] for k, slot in base._aliases.items()
-                        for idx, kind, _ in slot
-                        if base._entries[idx] is e and kind == "title"],
-             "valid_from": e.valid_from, "valid_to": e.valid_to}
+            {
+                "actor": e.actor,
+                "actor_type": e.actor_type,
+                "affiliation": e.affiliation,
+                "aliases": slot_aliases,
+                "titles": [
+                    base._display[k]
+                    for k, slot in base._aliases.items()
+                    for idx, kind, _ in slot
+                    if base._entries[idx] is e and kind == "title"
+                ],
+                "valid_from": e.valid_from,
+                "valid_to": e.valid_to,
+            }
         )
-    return Gazetteer(kept + rows, lead_words=base._lead_words,
-                     country_words=base._country_words)
+    return Gazetteer(kept + rows, lead_words=base._lead_words, country_words=base._country_words)
 
 
 def find_mentions(text: str, *, date=None, gazetteer: Gazetteer | None = None):

@@ -119,8 +119,17 @@ def aggregate_stances(mentions: pd.DataFrame, *, max_evidence: int = 3) -> pd.Da
         sentences = group[SENTENCE].to_numpy()
         evidence = list(dict.fromkeys(sentences[i] for i in order))
         rows.append(
-            (*key, stance, float(confidence), float(mf), float(ma), float(mn),
-             len(group), mixed, evidence)
+            (
+                *key,
+                stance,
+                float(confidence),
+                float(mf),
+                float(ma),
+                float(mn),
+                len(group),
+                mixed,
+                evidence,
+            )
         )
     out = pd.DataFrame(rows, columns=ACTOR_TABLE_COLUMNS)
     return out.astype({N_MENTIONS: "int64", MIXED: bool})

@@ -28,9 +28,7 @@ def _read_articles(paths, text_col, id_col):
             yield pd.DataFrame({id_col: ["stdin"], text_col: [_decode(data, "stdin")]})
             continue
         if os.path.isdir(path):
-            files = sorted(
-                os.path.join(path, f) for f in os.listdir(path) if f.endswith(".txt")
-            )
+            files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith(".txt"))
             if not files:
                 raise StancekitError(f"{path}: no .txt files in this folder.")
             yield from _read_articles(files, text_col, id_col)
@@ -76,8 +74,9 @@ def _escape_cell(value):
 def _write(frame: pd.DataFrame, fmt: str, out) -> None:
     frame = frame.copy()
     if "evidence" in frame.columns:
-        frame["evidence"] = [" || ".join(e) if isinstance(e, list) else e
-                             for e in frame["evidence"]]
+        frame["evidence"] = [
+            " || ".join(e) if isinstance(e, list) else e for e in frame["evidence"]
+        ]
     if fmt == "csv":
         for col in frame.columns:
             if frame[col].dtype == object:
@@ -98,13 +97,29 @@ def _write(frame: pd.DataFrame, fmt: str, out) -> None:
         for col in ("evidence", "sentence"):
             if col in shown.columns:
                 shown[col] = shown[col].map(
-                    lambda s: (s.split(" || ")[0][:77] + "...")
-                    if isinstance(s, str) and len(s.split(" || ")[0]) > 80
-                    else (s.split(" || ")[0] if isinstance(s, str) else s)
+                    lambda s: (
+                        (s.split(" || ")[0][:77] + "...")
+                        if isinstance(s, str) and len(s.split(" || ")[0]) > 80
+                        else (s.split(" || ")[0] if isinstance(s, str) else s)
+                    )
                 )
-        keep = [c for c in ("doc_id", "actor", "affiliation", "stance", "confidence",
-                            "n_mentions", "mixed", "sentence_id", "mention", "evidence",
-                            "sentence") if c in shown.columns]
+        keep = [
+            c
+            for c in (
+                "doc_id",
+                "actor",
+                "affiliation",
+                "stance",
+                "confidence",
+                "n_mentions",
+                "mixed",
+                "sentence_id",
+                "mention",
+                "evidence",
+                "sentence",
+            )
+            if c in shown.columns
+        ]
         with pd.option_context("display.max_colwidth", 80, "display.width", 250):
             out.write(shown[keep].to_string(index=False) + "\n")
 
@@ -117,9 +132,13 @@ def _cmd_score(args) -> int:
     for articles in _read_articles(args.files, args.text_col, args.id_col):
         frames.append(
             model.score_articles(
-                articles, text_col=args.text_col, id_col=args.id_col,
-                date_col=args.date_col, n_jobs=args.n_jobs,
-                progress=None if not args.quiet else False, mentions=args.mentions,
+                articles,
+                text_col=args.text_col,
+                id_col=args.id_col,
+                date_col=args.date_col,
+                n_jobs=args.n_jobs,
+                progress=None if not args.quiet else False,
+                mentions=args.mentions,
             )
         )
     result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -131,8 +150,11 @@ def _cmd_score(args) -> int:
 
 
 def _write_file(frame, path, fmt):
-    fmt = fmt if fmt != "table" else {".csv": "csv", ".jsonl": "jsonl"}.get(
-        os.path.splitext(path)[1].lower(), "csv")
+    fmt = (
+        fmt
+        if fmt != "table"
+        else {".csv": "csv", ".jsonl": "jsonl"}.get(os.path.splitext(path)[1].lower(), "csv")
+    )
     tmp = f"{path}.tmp-{os.getpid()}"
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
@@ -156,13 +178,21 @@ def _cmd_train(args) -> int:
     if os.path.exists(out) and not force:
         raise StancekitError(f"{out} exists; add --force to replace it.")
     dev = args.dev if args.dev and os.path.exists(args.dev) else None
-    model = train(corpus, classifier=args.classifier, cv=args.cv,
-                  random_state=args.random_state, dev=dev, verbose=True,
-                  gazetteer=None)
+    model = train(
+        corpus,
+        classifier=args.classifier,
+        cv=args.cv,
+        random_state=args.random_state,
+        dev=dev,
+        verbose=True,
+        gazetteer=None,
+    )
     model.save(out, overwrite=force)
     cv = model.metadata["cv"]
-    print(f"saved {out}: {model.metadata['classifier']}, grouped {cv['folds']}-fold CV "
-          f"macro-F1 {cv['macro_f1']:.3f}, F_avg {cv['f_avg']:.3f}")
+    print(
+        f"saved {out}: {model.metadata['classifier']}, grouped {cv['folds']}-fold CV "
+        f"macro-F1 {cv['macro_f1']:.3f}, F_avg {cv['f_avg']:.3f}"
+    )
     if "dev" in model.metadata:
         d = model.metadata["dev"]
         print(f"dev macro-F1 {d['macro_f1']:.3f}, F_avg {d['f_avg']:.3f}")
@@ -177,16 +207,19 @@ def _cmd_evaluate(args) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    print(f"rows {report['n']}: macro-F1 {report['macro_f1']:.3f}  F_avg "
-          f"{report['f_avg']:.3f}  accuracy {report['accuracy']:.3f}  Brier "
-          f"{report.get('brier', float('nan')):.3f}")
+    print(
+        f"rows {report['n']}: macro-F1 {report['macro_f1']:.3f}  F_avg "
+        f"{report['f_avg']:.3f}  accuracy {report['accuracy']:.3f}  Brier "
+        f"{report.get('brier', float('nan')):.3f}"
+    )
     for label, s in report["per_label"].items():
-        print(f"  {label:<8} P {s['precision']:.3f}  R {s['recall']:.3f}  "
-              f"F1 {s['f1']:.3f}  n {s['support']}")
+        print(
+            f"  {label:<8} P {s['precision']:.3f}  R {s['recall']:.3f}  "
+            f"F1 {s['f1']:.3f}  n {s['support']}"
+        )
     if "article" in report:
         a = report["article"]
-        print(f"articles x actors {a['n']}: macro-F1 {a['macro_f1']:.3f}  F_avg "
-              f"{a['f_avg']:.3f}")
+        print(f"articles x actors {a['n']}: macro-F1 {a['macro_f1']:.3f}  F_avg {a['f_avg']:.3f}")
     return 0
 
 
@@ -220,9 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="cmd", metavar="COMMAND")
 
     def add_inputs(p):
-        p.add_argument("files", nargs="+", metavar="FILE",
-                       help="text file(s), a folder of .txt, CSV/JSONL/Parquet of "
-                            "articles, or - for standard input")
+        p.add_argument(
+            "files",
+            nargs="+",
+            metavar="FILE",
+            help="text file(s), a folder of .txt, CSV/JSONL/Parquet of "
+            "articles, or - for standard input",
+        )
         p.add_argument("--text-col", default="text", help="text column (default: text)")
         p.add_argument("--id-col", default="doc_id", help="id column (default: doc_id)")
         p.add_argument("--date-col", default="date", help="date column (default: date)")
@@ -241,10 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a model on an annotated corpus")
     p.add_argument("corpus", nargs="?", help="annotated CSV / JSONL / Parquet")
     p.add_argument("-o", "--output", help="model folder to write")
-    p.add_argument("--default", action="store_true",
-                   help="rebuild the default model from the bundled corpus")
-    p.add_argument("--classifier", default="auto",
-                   choices=("auto", "logreg", "svm", "nb", "ensemble"))
+    p.add_argument(
+        "--default", action="store_true", help="rebuild the default model from the bundled corpus"
+    )
+    p.add_argument(
+        "--classifier", default="auto", choices=("auto", "logreg", "svm", "nb", "ensemble")
+    )
     p.add_argument("--cv", type=int, default=5, help="grouped CV folds (default 5)")
     p.add_argument("--random-state", type=int, default=0)
     p.add_argument("--dev", default=None, help="held-out set to evaluate once")
@@ -268,8 +307,10 @@ def main(argv=None) -> int:
     """Entry point of the ``stancekit`` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if args.cmd is None:
         parser.print_help()
         return 2

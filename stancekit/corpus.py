@@ -78,9 +78,7 @@ def read_table(path, *, what: str = "corpus") -> pd.DataFrame:
         if suffix in (".csv", ".tsv", ".txt"):
             _check_utf8(path)
             sep = "\t" if suffix == ".tsv" else ","
-            frame = pd.read_csv(
-                path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8"
-            )
+            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8")
         elif suffix in (".jsonl", ".json", ".ndjson"):
             _check_utf8(path)
             frame = pd.read_json(path, lines=True, dtype=False, encoding="utf-8")
@@ -127,8 +125,9 @@ def _closest(value: str) -> str:
     return match[0]
 
 
-def validate_corpus(frame: pd.DataFrame, *, path=None, gazetteer=None,
-                    check_actors: bool = True) -> pd.DataFrame:
+def validate_corpus(
+    frame: pd.DataFrame, *, path=None, gazetteer=None, check_actors: bool = True
+) -> pd.DataFrame:
     """Check an annotated frame and return a normalised copy.
 
     Rules: required columns present; no empty text; stance labels valid
@@ -228,8 +227,11 @@ def validate_corpus(frame: pd.DataFrame, *, path=None, gazetteer=None,
     _check_duplicates(frame, path)
     if DOC_ID in frame.columns and DATE in frame.columns:
         _check_dates(frame, path)
-    order = [c for c in (TEXT, ACTOR, ACTOR_TYPE, AFFILIATION, STANCE, DOC_ID, DATE,
-                         TARGET) if c in frame.columns]
+    order = [
+        c
+        for c in (TEXT, ACTOR, ACTOR_TYPE, AFFILIATION, STANCE, DOC_ID, DATE, TARGET)
+        if c in frame.columns
+    ]
     rest = [c for c in frame.columns if c not in order]
     return frame[order + rest].reset_index(drop=True)
 
@@ -326,11 +328,11 @@ def load_corpus(path_or_frame, *, gazetteer=None, check_actors: bool = True) -> 
     ['against', 'favor', 'neutral']
     """
     if isinstance(path_or_frame, pd.DataFrame):
-        return validate_corpus(
-            path_or_frame, gazetteer=gazetteer, check_actors=check_actors
-        )
+        return validate_corpus(path_or_frame, gazetteer=gazetteer, check_actors=check_actors)
     frame = read_table(path_or_frame)
     return validate_corpus(
-        frame, path=os.fspath(path_or_frame), gazetteer=gazetteer,
+        frame,
+        path=os.fspath(path_or_frame),
+        gazetteer=gazetteer,
         check_actors=check_actors,
     )

@@ -33,8 +33,19 @@ __all__ = [
     "ngram_overlap",
 ]
 
-ROW_COLUMNS = ["text", "actor", "actor_type", "affiliation", "stance", "doc_id",
-               "sentence_id", "mention", "date", "outlet_style", "target"]
+ROW_COLUMNS = [
+    "text",
+    "actor",
+    "actor_type",
+    "affiliation",
+    "stance",
+    "doc_id",
+    "sentence_id",
+    "mention",
+    "date",
+    "outlet_style",
+    "target",
+]
 
 
 def _data(name: str) -> str:
@@ -121,8 +132,12 @@ def label_agreement(first, second) -> dict:
 
     a = [str(x) for x in first]
     b = [str(x) for x in second]
-    out = {"n": len(a), "agreement": sum(x == y for x, y in zip(a, b, strict=True)) / len(a),
-           "kappa": float(cohen_kappa_score(a, b)), "per_label": {}}
+    out = {
+        "n": len(a),
+        "agreement": sum(x == y for x, y in zip(a, b, strict=True)) / len(a),
+        "kappa": float(cohen_kappa_score(a, b)),
+        "per_label": {},
+    }
     for label in (FAVOR, AGAINST, NEUTRAL):
         out["per_label"][label] = float(
             cohen_kappa_score([x == label for x in a], [y == label for y in b])
@@ -164,8 +179,13 @@ def ngram_overlap(texts, reference_texts, n: int = 5) -> dict:
             worst, worst_text = share, t
         over += share > 0.5
     exact = sum(t.strip().lower() in ref_sentences for t in set(texts))
-    return {"n": n, "max_share": worst, "sentences_over_half": over, "exact": exact,
-            "worst_sentence": worst_text}
+    return {
+        "n": n,
+        "max_share": worst,
+        "sentences_over_half": over,
+        "exact": exact,
+        "worst_sentence": worst_text,
+    }
 
 
 def describe(corpus: pd.DataFrame | None = None, *, dev_path=None) -> dict:
@@ -186,11 +206,14 @@ def describe(corpus: pd.DataFrame | None = None, *, dev_path=None) -> dict:
     bearing = corpus[STANCE] != NEUTRAL
     multi = corpus[bearing & (n_actors >= 2)]
     differing = corpus.groupby([DOC_ID, TEXT])[STANCE].transform(
-        lambda s: s[s != NEUTRAL].nunique() > 1 or (s.nunique() > 1 and len(s) > 1))
+        lambda s: s[s != NEUTRAL].nunique() > 1 or (s.nunique() > 1 and len(s) > 1)
+    )
     top = corpus[AFFILIATION].value_counts().head(25)
     mix = {
-        aff: {lab: int(((corpus[AFFILIATION] == aff) & (corpus[STANCE] == lab)).sum())
-              for lab in (FAVOR, AGAINST, NEUTRAL)}
+        aff: {
+            lab: int(((corpus[AFFILIATION] == aff) & (corpus[STANCE] == lab)).sum())
+            for lab in (FAVOR, AGAINST, NEUTRAL)
+        }
         for aff in top.index
     }
     out = {
@@ -199,16 +222,16 @@ def describe(corpus: pd.DataFrame | None = None, *, dev_path=None) -> dict:
         "sentences": int(len(sentences)),
         "distinct_actors": int(corpus["actor"].nunique()),
         "labels": {lab: int((corpus[STANCE] == lab).sum()) for lab in (FAVOR, AGAINST, NEUTRAL)},
-        "label_shares": {lab: float((corpus[STANCE] == lab).mean())
-                         for lab in (FAVOR, AGAINST, NEUTRAL)},
+        "label_shares": {
+            lab: float((corpus[STANCE] == lab).mean()) for lab in (FAVOR, AGAINST, NEUTRAL)
+        },
         "affiliations": int(corpus[AFFILIATION].nunique()),
         "multi_actor_share_of_stance_rows": float(len(multi) / max(1, bearing.sum())),
         "rows_in_sentences_with_differing_labels": int(differing.sum()),
         "top25_label_mix": mix,
         "top25_all_three_labels": all(min(v.values()) > 0 for v in mix.values()),
         "outlet_styles": dict(Counter(corpus.drop_duplicates(DOC_ID)["outlet_style"])),
-        "years": dict(sorted(Counter(
-            corpus.drop_duplicates(DOC_ID)["date"].str[:4]).items())),
+        "years": dict(sorted(Counter(corpus.drop_duplicates(DOC_ID)["date"].str[:4]).items())),
     }
     second = _data("second_annotation.csv")
     if os.path.exists(second):
@@ -232,8 +255,9 @@ def _default_dev_path() -> str | None:
 
 def main(argv=None) -> int:
     """``python -m stancekit.datasets --describe [--dev PATH] [--json]``."""
-    parser = argparse.ArgumentParser(prog="python -m stancekit.datasets",
-                                     description="Describe the bundled corpus.")
+    parser = argparse.ArgumentParser(
+        prog="python -m stancekit.datasets", description="Describe the bundled corpus."
+    )
     parser.add_argument("--describe", action="store_true", help="print the statistics")
     parser.add_argument("--dev", default=None, help="evaluation set for the overlap check")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -246,31 +270,47 @@ def main(argv=None) -> int:
         json.dump(stats, sys.stdout, indent=2)
         print()
         return 0
-    print(f"articles {stats['articles']}  rows {stats['rows']}  sentences "
-          f"{stats['sentences']}  distinct actors {stats['distinct_actors']}  "
-          f"affiliations {stats['affiliations']}")
-    print("labels: " + "  ".join(
-        f"{k} {v} ({stats['label_shares'][k]:.1%})" for k, v in stats["labels"].items()))
-    print(f"stance-bearing rows in sentences with 2+ actors: "
-          f"{stats['multi_actor_share_of_stance_rows']:.1%}")
-    print(f"25 most frequent affiliations all have the three labels: "
-          f"{stats['top25_all_three_labels']}")
+    print(
+        f"articles {stats['articles']}  rows {stats['rows']}  sentences "
+        f"{stats['sentences']}  distinct actors {stats['distinct_actors']}  "
+        f"affiliations {stats['affiliations']}"
+    )
+    print(
+        "labels: "
+        + "  ".join(
+            f"{k} {v} ({stats['label_shares'][k]:.1%})" for k, v in stats["labels"].items()
+        )
+    )
+    print(
+        f"stance-bearing rows in sentences with 2+ actors: "
+        f"{stats['multi_actor_share_of_stance_rows']:.1%}"
+    )
+    print(
+        f"25 most frequent affiliations all have the three labels: "
+        f"{stats['top25_all_three_labels']}"
+    )
     print(f"{'affiliation':<12}{'favor':>7}{'against':>9}{'neutral':>9}")
     for aff, mix in stats["top25_label_mix"].items():
         print(f"{aff:<12}{mix['favor']:>7}{mix['against']:>9}{mix['neutral']:>9}")
-    print("outlet styles: " + ", ".join(f"{k} {v}" for k, v in
-                                         sorted(stats["outlet_styles"].items())))
+    print(
+        "outlet styles: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(stats["outlet_styles"].items()))
+    )
     print("years: " + ", ".join(f"{k} {v}" for k, v in stats["years"].items()))
     if "agreement" in stats:
         ag = stats["agreement"]
-        print(f"second annotator on {ag['sample_rows']} rows: agreement "
-              f"{ag['agreement']:.1%}, Cohen's kappa {ag['kappa']:.3f}; per label "
-              + ", ".join(f"{k} {v:.3f}" for k, v in ag["per_label"].items()))
+        print(
+            f"second annotator on {ag['sample_rows']} rows: agreement "
+            f"{ag['agreement']:.1%}, Cohen's kappa {ag['kappa']:.3f}; per label "
+            + ", ".join(f"{k} {v:.3f}" for k, v in ag["per_label"].items())
+        )
     if "dev_overlap" in stats:
         ov = stats["dev_overlap"]
-        print(f"overlap with the development set: max word-5-gram share "
-              f"{ov['max_share']:.1%}, sentences over half {ov['sentences_over_half']}, "
-              f"identical sentences {ov['exact']}")
+        print(
+            f"overlap with the development set: max word-5-gram share "
+            f"{ov['max_share']:.1%}, sentences over half {ov['sentences_over_half']}, "
+            f"identical sentences {ov['exact']}"
+        )
     return 0
 
 

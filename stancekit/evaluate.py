@@ -55,18 +55,19 @@ def stance_metrics(gold, pred) -> dict:
         pred = pred[STANCE].to_numpy(dtype=object)
     pred = np.asarray(pred, dtype=object)
     labels = list(LABELS)
-    p, r, f, s = precision_recall_fscore_support(
-        gold, pred, labels=labels, zero_division=0
-    )
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
     per_label = {
-        lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
-              "support": int(s[i])}
+        lab: {
+            "precision": float(p[i]),
+            "recall": float(r[i]),
+            "f1": float(f[i]),
+            "support": int(s[i]),
+        }
         for i, lab in enumerate(labels)
     }
     out = {
         "n": int(len(gold)),
-        "macro_f1": float(f1_score(gold, pred, labels=labels, average="macro",
-                                   zero_division=0)),
+        "macro_f1": float(f1_score(gold, pred, labels=labels, average="macro", zero_division=0)),
         "f_avg": float((per_label[FAVOR]["f1"] + per_label[AGAINST]["f1"]) / 2),
         "accuracy": float(accuracy_score(gold, pred)) if len(gold) else 0.0,
         "per_label": per_label,
@@ -132,19 +133,17 @@ def grouped_folds(frame: pd.DataFrame, cv: int = 5, random_state=0):
     y = frame[STANCE].to_numpy()
     n_groups = len(set(groups))
     if n_groups < cv:
-        raise ValueError(
-            f"cv={cv} folds need at least {cv} articles; the corpus has {n_groups}."
-        )
+        raise ValueError(f"cv={cv} folds need at least {cv} articles; the corpus has {n_groups}.")
     try:
-        splitter = StratifiedGroupKFold(n_splits=cv, shuffle=True,
-                                        random_state=random_state)
+        splitter = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=random_state)
         return list(splitter.split(frame, y, groups))
     except ValueError:
         return list(GroupKFold(n_splits=cv).split(frame, y, groups))
 
 
-def cross_validate_stance(prepared: pd.DataFrame, classifier="logreg", *, cv=5,
-                          random_state=0, features=None, folds=None) -> dict:
+def cross_validate_stance(
+    prepared: pd.DataFrame, classifier="logreg", *, cv=5, random_state=0, features=None, folds=None
+) -> dict:
     """Grouped cross-validation of one configuration on a prepared frame.
 
     Parameters
@@ -168,12 +167,14 @@ def cross_validate_stance(prepared: pd.DataFrame, classifier="logreg", *, cv=5,
 
     folds = folds or grouped_folds(prepared, cv, random_state)
     y = prepared[STANCE].to_numpy()
-    oof = pd.DataFrame(index=range(len(prepared)),
-                       columns=["p_favor", "p_against", "p_neutral", STANCE])
+    oof = pd.DataFrame(
+        index=range(len(prepared)), columns=["p_favor", "p_against", "p_neutral", STANCE]
+    )
     start = time.perf_counter()
     for train_idx, test_idx in folds:
-        pipe = build_pipeline(classifier, features=features or FEATURE_GROUPS,
-                              random_state=random_state)
+        pipe = build_pipeline(
+            classifier, features=features or FEATURE_GROUPS, random_state=random_state
+        )
         pipe.fit(prepared.iloc[train_idx], y[train_idx])
         part = _proba_frame(pipe, prepared.iloc[test_idx])
         oof.iloc[test_idx] = part[oof.columns].to_numpy()
@@ -184,8 +185,17 @@ def cross_validate_stance(prepared: pd.DataFrame, classifier="logreg", *, cv=5,
     return report
 
 
-def train(corpus=None, *, classifier: str = "auto", cv: int = 5, random_state: int = 0,
-          features=None, gazetteer=None, dev=None, verbose: bool = False):
+def train(
+    corpus=None,
+    *,
+    classifier: str = "auto",
+    cv: int = 5,
+    random_state: int = 0,
+    features=None,
+    gazetteer=None,
+    dev=None,
+    verbose: bool = False,
+):
     """Train a stance model with grouped cross-validation.
 
     Parameters
@@ -230,12 +240,14 @@ def train(corpus=None, *, classifier: str = "auto", cv: int = 5, random_state: i
 
     started = time.perf_counter()
     gaz = gazetteer or load_gazetteer()
-    source = "bundled" if corpus is None else (
-        "frame" if isinstance(corpus, pd.DataFrame) else str(corpus))
+    source = (
+        "bundled"
+        if corpus is None
+        else ("frame" if isinstance(corpus, pd.DataFrame) else str(corpus))
+    )
     if corpus is None:
         corpus = troops_path()
-    frame = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus,
-                                                                          gazetteer=gaz)
+    frame = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus, gazetteer=gaz)
     if STANCE not in frame.columns or frame[STANCE].nunique() < 2:
         raise ValueError("the corpus needs at least two stance labels to train on.")
     prepared = mark_mentions(locate_mentions(frame, gazetteer=gaz))
@@ -245,13 +257,13 @@ def train(corpus=None, *, classifier: str = "auto", cv: int = 5, random_state: i
     candidates = {}
     best = None
     for name in names:
-        report = cross_validate_stance(prepared, name, cv=cv, random_state=random_state,
-                                       features=features, folds=folds)
+        report = cross_validate_stance(
+            prepared, name, cv=cv, random_state=random_state, features=features, folds=folds
+        )
         report.pop("oof")
         candidates[name] = report
         if verbose:
-            logger.info("%s: macro-F1 %.3f F_avg %.3f", name, report["macro_f1"],
-                        report["f_avg"])
+            logger.info("%s: macro-F1 %.3f F_avg %.3f", name, report["macro_f1"], report["f_avg"])
         if best is None or report["macro_f1"] > candidates[best]["macro_f1"]:
             best = name
     pipe = build_pipeline(best, features=features, random_state=random_state)
@@ -264,10 +276,14 @@ def train(corpus=None, *, classifier: str = "auto", cv: int = 5, random_state: i
         random_state=random_state,
         hyperparameters={k: repr(v) for k, v in pipe[-1].get_params(deep=False).items()},
         corpus=_corpus_summary(frame, source),
-        cv={"folds": cv, "grouped_by": DOC_ID if DOC_ID in frame.columns else TEXT,
-            **candidates[best]},
-        candidates={k: {"macro_f1": v["macro_f1"], "f_avg": v["f_avg"]}
-                    for k, v in candidates.items()},
+        cv={
+            "folds": cv,
+            "grouped_by": DOC_ID if DOC_ID in frame.columns else TEXT,
+            **candidates[best],
+        },
+        candidates={
+            k: {"macro_f1": v["macro_f1"], "f_avg": v["f_avg"]} for k, v in candidates.items()
+        },
         gazetteer_sha256=gaz.fingerprint(),
         fit_seconds=round(fit_seconds, 3),
         train_seconds=0.0,
@@ -335,8 +351,9 @@ def actor_recall(frame: pd.DataFrame, *, gazetteer=None, by_article: bool = True
     affs = frame["affiliation"] if "affiliation" in frame.columns else [None] * len(frame)
     kinds = frame["actor_type"] if "actor_type" in frame.columns else [None] * len(frame)
     docs = frame[DOC_ID] if (by_article and DOC_ID in frame.columns) else [None] * len(frame)
-    for text, actor, aff, kind, doc in zip(frame[TEXT], frame["actor"], affs, kinds, docs,
-                                           strict=True):
+    for text, actor, aff, kind, doc in zip(
+        frame[TEXT], frame["actor"], affs, kinds, docs, strict=True
+    ):
         found = found_in[(doc, text)]
         if any(m.actor == actor for m in found):
             exact += 1
@@ -346,9 +363,13 @@ def actor_recall(frame: pd.DataFrame, *, gazetteer=None, by_article: bool = True
         else:
             missed.append((text, actor))
     n = len(frame)
-    return {"n": n, "recall": loose / n if n else 0.0,
-            "exact_recall": exact / n if n else 0.0, "missed": missed,
-            "by_article": bool(by_article and DOC_ID in frame.columns)}
+    return {
+        "n": n,
+        "recall": loose / n if n else 0.0,
+        "exact_recall": exact / n if n else 0.0,
+        "missed": missed,
+        "by_article": bool(by_article and DOC_ID in frame.columns),
+    }
 
 
 def _mentions_by_sentence(frame, gaz, by_article):

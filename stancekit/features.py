@@ -55,8 +55,8 @@ OTH = "OTH"
 
 _TOKEN = re.compile(r"TGT|OTH|[a-z0-9]+(?:'[a-z]+)?|[^\sA-Za-z0-9]")
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:;|\s[-–—]\s|(?=\b(?:but|while|whereas|although|though|however|yet|"
-    r"unlike|even as|despite|meanwhile)\b))\s*"
+    r"\s*(?:;|\s[-–—]\s|(?=\b(?:but|while|whereas|although|even though|(?<!even )though|"
+    r"however|unlike|even as|despite|meanwhile)\b))\s*"
 )
 _WORD = re.compile(r"[a-z]+")
 _REPORTING = re.compile(
@@ -73,12 +73,19 @@ def _apply_masks(sentence: str, target, others) -> str:
     marks.sort()
     out = []
     pos = 0
+    last_tag = None
     for s, e, tag in marks:
         if s < pos:  # overlapping spans: keep the first
             continue
-        out.append(fold(sentence[pos:s]))
+        gap = sentence[pos:s]
+        if tag == last_tag and out and not gap.strip(" ,"):
+            # "Prime Minister Donald Tusk", "Tusk, Poland's premier": one mention.
+            pos = e
+            continue
+        out.append(fold(gap))
         out.append(f" {tag} ")
         pos = e
+        last_tag = tag
     out.append(fold(sentence[pos:]))
     return "".join(out)
 
@@ -225,9 +232,7 @@ def locate_mentions(X: pd.DataFrame, *, gazetteer=None, date_col="date") -> pd.D
                         spans = [(at, at + len(needle))]
                         break
         rest = [
-            (m.start, m.end)
-            for m in found
-            if not any(m.start < e and s < m.end for s, e in spans)
+            (m.start, m.end) for m in found if not any(m.start < e and s < m.end for s, e in spans)
         ]
         targets.append(spans)
         others.append(rest)
@@ -459,7 +464,13 @@ _CUE_NAMES = (
     ]
     + [f"{g}_{where}" for g in ("favor", "against") for where in ("before", "after", "near")]
     + ["tgt_proposal", "tgt_agent", "tgt_list"]
+    + [
+        f"{g}_{owner}"
+        for g in ("favor", "against", "favor_neg", "against_neg")
+        for owner in ("own", "other")
+    ]
 )
+_PLACEHOLDER = re.compile(r"TGT|OTH")
 _PROPOSAL_AFTER = re.compile(
     r"^\s*(?:'s?|s')\s+(?:\w+\s+)?(?:plan|plans|proposal|proposals|idea|initiative|offer|"
     r"suggestion|call|calls|push|vision|pledge|pledges|commitment|scheme|blueprint|"
@@ -474,10 +485,7 @@ _LIST_NEAR = re.compile(r"^\s*(?:,|and|or)\s+(?:the\s+)?OTH|OTH\s*(?:,|and|or)\s
 
 
 def _cue_row(masked: str, clause: str) -> list[float]:
-    counts = {}
-    for scope, text in (("clause", clause), ("sent", masked)):
-        for g in _CUE_GROUPS:
-            counts[f"{scope}_{g}"] = 0.0
+    counts = {f"{scope}_{g}": 0.0 for scope in ("clause", "sent") for g in _CUE_GROUPS}
     fav_neg = ag_neg = 0.0
     for g in _CUE_GROUPS:
         for m in _CUES[g].finditer(clause):
@@ -525,11 +533,32 @@ def _cue_row(masked: str, clause: str) -> list[float]:
                     n_after += 1
                     n_near += m.start() - cat < 40
         row += [n_before, n_after, n_near]
+    # Who owns each cue: the nearest actor before it (else the first after it),
+    # so "TGT backs it, OTH rejects it" gives TGT the support and OTH the refusal.
+    slots = [(m.start(), m.group()) for m in _PLACEHOLDER.finditer(masked)]
+    owned = dict.fromkeys(("favor", "against", "favor_neg", "against_neg"), None)
+    owned = {k: [0.0, 0.0] for k in owned}
+    if slots:
+        for g in ("favor", "against"):
+            for m in _CUES[g].finditer(masked):
+                prior = [tag for pos, tag in slots if pos < m.start()]
+                owner = (
+                    prior[-1]
+                    if prior
+                    else next((tag for pos, tag in slots if pos > m.start()), None)
+                )
+                if owner is None:
+                    continue
+                neg = _NEGATOR.search(masked[max(0, m.start() - 25) : m.start()])
+                key = f"{g}_neg" if neg else g
+                owned[key][0 if owner == TGT else 1] += 1
     row += [
         float(bool(_PROPOSAL_AFTER.match(after))),
         float(bool(_AGENT_BEFORE.search(before))),
         float(bool(_LIST_NEAR.search(before[-20:])) or bool(_LIST_NEAR.match(after[:20]))),
     ]
+    for key in ("favor", "against", "favor_neg", "against_neg"):
+        row += owned[key]
     return row
 
 
@@ -564,9 +593,7 @@ class CueCounter(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         _check_frame(X)
         marked = mark_mentions(X)
-        rows = [
-            _cue_row(m, c) for m, c in zip(marked["masked"], marked["clause"], strict=True)
-        ]
+        rows = [_cue_row(m, c) for m, c in zip(marked["masked"], marked["clause"], strict=True)]
         data = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(_CUE_NAMES))
         data = np.log1p(data) * self.scale
         return sp.csr_matrix(data)

@@ -101,17 +101,17 @@ def _feature_step(name: str):
     if name == "cue":
         return CueCounter(scale=1.0)
     if name == "char":
-        return ClauseNgramVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3,
-                                     max_features=40000)
-    raise ValueError(
-        f"features: unknown group {name!r}; expected some of {FEATURE_GROUPS}."
-    )
+        return ClauseNgramVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), min_df=3, max_features=40000
+        )
+    raise ValueError(f"features: unknown group {name!r}; expected some of {FEATURE_GROUPS}.")
 
 
 def _classifier(name: str, random_state):
     if name == "logreg":
-        return LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced",
-                                  random_state=random_state)
+        return LogisticRegression(
+            C=4.0, max_iter=3000, class_weight="balanced", random_state=random_state
+        )
     if name == "svm":
         return CalibratedClassifierCV(
             LinearSVC(C=0.3, class_weight="balanced", random_state=random_state),
@@ -129,13 +129,12 @@ def _classifier(name: str, random_state):
             ],
             voting="soft",
         )
-    raise ValueError(
-        f"classifier: expected one of {CLASSIFIERS} or 'auto'; got {name!r}."
-    )
+    raise ValueError(f"classifier: expected one of {CLASSIFIERS} or 'auto'; got {name!r}.")
 
 
-def build_pipeline(classifier: str = "logreg", *, features=FEATURE_GROUPS,
-                   random_state=0) -> Pipeline:
+def build_pipeline(
+    classifier: str = "logreg", *, features=FEATURE_GROUPS, random_state=0
+) -> Pipeline:
     """Return an unfitted stance pipeline over mention frames.
 
     Parameters
@@ -207,8 +206,9 @@ class StanceModel:
         Labels in the order of the pipeline's ``predict_proba`` columns.
     """
 
-    def __init__(self, pipeline: Pipeline, metadata: dict | None = None,
-                 gazetteer: Gazetteer | None = None):
+    def __init__(
+        self, pipeline: Pipeline, metadata: dict | None = None, gazetteer: Gazetteer | None = None
+    ):
         self.pipeline = pipeline
         self.metadata = dict(metadata or {})
         self.gazetteer = gazetteer or load_gazetteer()
@@ -250,12 +250,35 @@ class StanceModel:
                 tgt = [(m.start - s0, m.end - s0) for m in group]
                 oth = [(m.start - s0, m.end - s0) for m in ms if m.actor != actor]
                 rows.append(
-                    (doc_id, sid, sentence, s0, e0, actor, first.actor_type,
-                     first.affiliation, text[first.start : first.end], first.kind,
-                     tgt, oth)
+                    (
+                        doc_id,
+                        sid,
+                        sentence,
+                        s0,
+                        e0,
+                        actor,
+                        first.actor_type,
+                        first.affiliation,
+                        text[first.start : first.end],
+                        first.kind,
+                        tgt,
+                        oth,
+                    )
                 )
-        columns = [DOC_ID, SENTENCE_ID, SENTENCE, START, END, ACTOR, ACTOR_TYPE,
-                   AFFILIATION, MENTION, "kind", TARGET_SPANS, OTHER_SPANS]
+        columns = [
+            DOC_ID,
+            SENTENCE_ID,
+            SENTENCE,
+            START,
+            END,
+            ACTOR,
+            ACTOR_TYPE,
+            AFFILIATION,
+            MENTION,
+            "kind",
+            TARGET_SPANS,
+            OTHER_SPANS,
+        ]
         frame = pd.DataFrame(rows, columns=columns)
         frame = frame.sort_values([SENTENCE_ID, "kind"], kind="stable")
         frame = frame.reset_index(drop=True)
@@ -307,10 +330,18 @@ class StanceModel:
         """
         return aggregate_stances(self.score_mentions(text, doc_id, date))
 
-    def score_articles(self, articles, text_col: str = TEXT, id_col: str = DOC_ID,
-                       *, date_col: str = "date", n_jobs: int = 1,
-                       progress: bool | None = True, batch_size: int = 64,
-                       mentions: bool = False) -> pd.DataFrame:
+    def score_articles(
+        self,
+        articles,
+        text_col: str = TEXT,
+        id_col: str = DOC_ID,
+        *,
+        date_col: str = "date",
+        n_jobs: int = 1,
+        progress: bool | None = True,
+        batch_size: int = 64,
+        mentions: bool = False,
+    ) -> pd.DataFrame:
         """Score many articles; return their concatenated actor tables.
 
         Parameters
@@ -337,8 +368,9 @@ class StanceModel:
 
         items = list(_iter_articles(articles, text_col, id_col, date_col))
         batches = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
-        bar = tqdm(total=len(items), disable=None if progress is None else not progress,
-                   unit="article")
+        bar = tqdm(
+            total=len(items), disable=None if progress is None else not progress, unit="article"
+        )
         results = []
         if n_jobs == 1 or len(batches) <= 1:
             for batch in batches:
@@ -433,11 +465,15 @@ class StanceModel:
 
 
 def _empty_mentions() -> pd.DataFrame:
-    dtypes = {SENTENCE_ID: "int64", START: "int64", END: "int64", "p_favor": "float64",
-              "p_against": "float64", "p_neutral": "float64"}
-    return pd.DataFrame(
-        {c: pd.Series(dtype=dtypes.get(c, object)) for c in MENTION_COLUMNS}
-    )
+    dtypes = {
+        SENTENCE_ID: "int64",
+        START: "int64",
+        END: "int64",
+        "p_favor": "float64",
+        "p_against": "float64",
+        "p_neutral": "float64",
+    }
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, object)) for c in MENTION_COLUMNS})
 
 
 def _check_text(text, doc_id=None) -> str:
@@ -467,8 +503,7 @@ def _iter_articles(articles, text_col, id_col, date_col):
                 f"text_col={text_col!r} is not a column; got {list(articles.columns)}."
             )
         ids = articles[id_col] if id_col in articles.columns else range(len(articles))
-        days = articles[date_col] if date_col in articles.columns else [None] * len(
-            articles)
+        days = articles[date_col] if date_col in articles.columns else [None] * len(articles)
         for doc, text, day in zip(ids, articles[text_col], days, strict=True):
             yield str(doc), text, _parse_date(day)
         return
@@ -496,4 +531,3 @@ def model_metadata(**extra) -> dict:
     }
     meta.update(extra)
     return meta
-

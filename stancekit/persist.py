@@ -95,9 +95,7 @@ def save_model(model, path, *, overwrite: bool = False) -> str:
 
     path = os.path.abspath(os.fspath(path))
     if os.path.exists(path) and not overwrite:
-        raise FileExistsError(
-            f"{path} exists; pass overwrite=True (or --force) to replace it."
-        )
+        raise FileExistsError(f"{path} exists; pass overwrite=True (or --force) to replace it.")
     parent = os.path.dirname(path)
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=parent)
@@ -116,8 +114,7 @@ def save_model(model, path, *, overwrite: bool = False) -> str:
         model.metadata = card
         backup = None
         if os.path.exists(path):
-            backup = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.old-",
-                                      dir=parent)
+            backup = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.old-", dir=parent)
             os.rmdir(backup)
             os.replace(path, backup)
         os.replace(tmp, path)
@@ -191,8 +188,7 @@ def load_model(path=None, *, gazetteer=None, actors=None, trusted: bool = False)
         if path.endswith((".joblib", ".pkl", ".pickle")):
             return _load_pickle(path, gaz, trusted)
         raise ModelFileError(
-            f"{path}: expected a model folder (with {MODEL_FILE} and {CARD_FILE}); "
-            "got a file."
+            f"{path}: expected a model folder (with {MODEL_FILE} and {CARD_FILE}); got a file."
         )
     card = read_card(path)
     model_file = os.path.join(path, card.get("model_file", MODEL_FILE))
@@ -224,8 +220,7 @@ def _load_skops(model_file: str):
     unknown = sorted(set(untrusted) - TRUSTED_TYPES)
     if unknown:
         raise ModelFileError(
-            f"{model_file}: refused to load types stancekit does not trust: "
-            f"{', '.join(unknown)}."
+            f"{model_file}: refused to load types stancekit does not trust: {', '.join(unknown)}."
         )
     try:
         with warnings.catch_warnings():
@@ -270,8 +265,9 @@ def _load_pickle(path: str, gaz, trusted: bool):
         )
     import joblib
 
-    warnings.warn(f"{path}: loading a pickle-based model (trusted=True).",
-                  UserWarning, stacklevel=3)
+    warnings.warn(
+        f"{path}: loading a pickle-based model (trusted=True).", UserWarning, stacklevel=3
+    )
     try:
         obj = joblib.load(path)
     except Exception as exc:  # noqa: BLE001

@@ -129,9 +129,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         closes = nxt is None or "\n\n" in text[le : nxt[0]].replace("\r", "")
         if not closes:
             nxt_line = text[nxt[0] : nxt[1]].lstrip().lstrip("\"“‘'([")
-            closes = bool(_TERMINAL.search(line)) or (
-                len(line) < 140 and nxt_line[:1].isupper()
-            )
+            closes = bool(_TERMINAL.search(line)) or (len(line) < 140 and nxt_line[:1].isupper())
         if closes:
             _split_block(text[block_start:block_end], block_start, spans)
             block_start = None

@@ -9,8 +9,7 @@ def actors_of(text, **kw):
 
 
 def test_names_metonyms_and_possessives():
-    found = find_mentions(
-        "Macron's plan was welcomed by Downing Street, but the Kremlin said no.")
+    found = find_mentions("Macron's plan was welcomed by Downing Street, but the Kremlin said no.")
     assert list(found["actor"]) == ["Emmanuel Macron", "United Kingdom", "Russia"]
     assert list(found["affiliation"]) == ["FR", "GB", "RU"]
     assert list(found["mention"])[0] == "Macron"
@@ -18,7 +17,10 @@ def test_names_metonyms_and_possessives():
 
 def test_case_and_diacritic_tolerant():
     assert actors_of("ZELENSKYY met Erdogan and Pedro Sanchez.") == [
-        "Volodymyr Zelensky", "Recep Tayyip Erdoğan", "Pedro Sánchez"]
+        "Volodymyr Zelensky",
+        "Recep Tayyip Erdoğan",
+        "Pedro Sánchez",
+    ]
 
 
 def test_alias_inside_another_word_does_not_match():
@@ -55,8 +57,10 @@ def test_affiliation_follows_the_role_on_the_date():
 
 
 def test_unknown_person_found_by_role_and_nationality():
-    text = ("Slovenian Defence Minister Marko Kranjec said no. "
-            "Kranjec added that Ljubljana would wait.")
+    text = (
+        "Slovenian Defence Minister Marko Kranjec said no. "
+        "Kranjec added that Ljubljana would wait."
+    )
     found = find_mentions(text)
     rows = found[found["actor"] == "Marko Kranjec"]
     assert list(rows["kind"]) == ["pattern", "surname"]
@@ -69,8 +73,10 @@ def test_appositive_role_after_name():
 
 
 def test_generic_title_and_pronoun_resolve_to_the_one_person():
-    text = ("Olaf Scholz met union leaders in Berlin. The chancellor later said "
-            "no soldiers would go. He repeated it on Friday.")
+    text = (
+        "Olaf Scholz met union leaders in Berlin. The chancellor later said "
+        "no soldiers would go. He repeated it on Friday."
+    )
     found = find_mentions(text, date="2024-03-01")
     refs = found[found["kind"].isin(["coref", "pronoun"])]
     assert list(refs["actor"]) == ["Olaf Scholz", "Olaf Scholz"]
@@ -97,7 +103,9 @@ def test_offsets_point_at_the_mention():
 def test_find_actors_counts_mentions():
     table = find_actors("Macron met Starmer. Macron spoke first.")
     assert dict(zip(table["actor"], table["n_mentions"])) == {
-        "Emmanuel Macron": 2, "Keir Starmer": 1}
+        "Emmanuel Macron": 2,
+        "Keir Starmer": 1,
+    }
 
 
 def test_gazetteer_coverage():
@@ -114,28 +122,46 @@ def test_gazetteer_coverage():
 def test_user_actor_file_extends_and_overrides(tmp_path):
     path = tmp_path / "mine.csv"
     pd.DataFrame(
-        {"actor": ["Jane Doe", "Emmanuel Macron"], "actor_type": ["person", "person"],
-         "affiliation": ["IE", "FR"], "aliases": ["Doe|J. Doe", "Manu"]}
+        {
+            "actor": ["Jane Doe", "Emmanuel Macron"],
+            "actor_type": ["person", "person"],
+            "affiliation": ["IE", "FR"],
+            "aliases": ["Doe|J. Doe", "Manu"],
+        }
     ).to_csv(path, index=False)
     gaz = load_gazetteer(path)
     assert list(find_mentions("Doe met Manu.", gazetteer=gaz)["actor"]) == [
-        "Jane Doe", "Emmanuel Macron"]
+        "Jane Doe",
+        "Emmanuel Macron",
+    ]
     # The user's rows replace the bundled aliases of that actor.
     assert find_mentions("Macron spoke.", gazetteer=gaz).empty
     assert list(find_mentions("Emmanuel Macron spoke.", gazetteer=gaz)["actor"]) == [
-        "Emmanuel Macron"]
+        "Emmanuel Macron"
+    ]
 
 
 @pytest.mark.parametrize(
     "frame, pattern",
     [
-        ({"actor": ["X"], "actor_type": ["robot"], "affiliation": ["FR"]},
-         r"row 1, column 'actor_type'.*robot"),
-        ({"actor": ["X"], "actor_type": ["person"], "affiliation": ["france"]},
-         r"row 1, column 'affiliation'"),
+        (
+            {"actor": ["X"], "actor_type": ["robot"], "affiliation": ["FR"]},
+            r"row 1, column 'actor_type'.*robot",
+        ),
+        (
+            {"actor": ["X"], "actor_type": ["person"], "affiliation": ["france"]},
+            r"row 1, column 'affiliation'",
+        ),
         ({"actor": ["X"], "affiliation": ["FR"]}, r"missing required column 'actor_type'"),
-        ({"actor": ["X"], "actor_type": ["person"], "affiliation": ["FR"],
-          "valid_from": ["soon"]}, r"row 1, column 'valid_from'"),
+        (
+            {
+                "actor": ["X"],
+                "actor_type": ["person"],
+                "affiliation": ["FR"],
+                "valid_from": ["soon"],
+            },
+            r"row 1, column 'valid_from'",
+        ),
     ],
 )
 def test_user_actor_file_validation(tmp_path, frame, pattern):

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pandas as pd
-import pytest
 
 from stancekit.cli import main
 
@@ -38,17 +37,19 @@ def test_score_csv_jsonl_and_mentions(capsys, tmp_path):
 def test_score_table_files_and_output(capsys, tmp_path):
     src = tmp_path / "articles.jsonl"
     pd.DataFrame({"id": ["x", "y"], "body": [open(EXAMPLE).read(), "Nothing here."]}).to_json(
-        src, orient="records", lines=True)
+        src, orient="records", lines=True
+    )
     out = tmp_path / "scores.csv"
-    code, _, _ = run(["score", str(src), "--text-col", "body", "--id-col", "id",
-                      "-o", str(out), "-q"], capsys)
+    code, _, _ = run(
+        ["score", str(src), "--text-col", "body", "--id-col", "id", "-o", str(out), "-q"], capsys
+    )
     assert code == 0
     assert set(pd.read_csv(out)["doc_id"]) == {"x"}
 
 
 def test_csv_export_escapes_formulas(capsys, tmp_path):
     src = tmp_path / "a.txt"
-    src.write_text("=HYPERLINK(\"x\") Keir Starmer said Britain would send troops.")
+    src.write_text('=HYPERLINK("x") Keir Starmer said Britain would send troops.')
     code, out, _ = run(["score", str(src), "--format", "csv", "--mentions", "-q"], capsys)
     assert code == 0
     assert "'=HYPERLINK" in out
@@ -71,8 +72,9 @@ def test_train_and_evaluate(capsys, tmp_path, small_corpus):
     corpus = tmp_path / "c.csv"
     small_corpus.head(500).to_csv(corpus, index=False)
     out = tmp_path / "model"
-    code, text, _ = run(["train", str(corpus), "-o", str(out), "--classifier", "nb",
-                         "--cv", "2"], capsys)
+    code, text, _ = run(
+        ["train", str(corpus), "-o", str(out), "--classifier", "nb", "--cv", "2"], capsys
+    )
     assert code == 0 and "macro-F1" in text and (out / "model.skops").exists()
     code, _, err = run(["train", str(corpus), "-o", str(out), "--classifier", "nb"], capsys)
     assert code == 2 and "--force" in err
@@ -87,9 +89,13 @@ def test_actors_command(capsys):
 
 def test_console_script_runs_installed():
     exe = os.path.join(os.path.dirname(sys.executable), "stancekit")
-    proc = subprocess.run([exe, "score", "-", "--format", "csv", "-q"],
-                          input="Giorgia Meloni ruled out sending Italian troops.",
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [exe, "score", "-", "--format", "csv", "-q"],
+        input="Giorgia Meloni ruled out sending Italian troops.",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(io.StringIO(proc.stdout))
     assert table.set_index("actor").loc["Giorgia Meloni", "stance"] == "against"

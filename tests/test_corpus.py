@@ -4,12 +4,27 @@ import pytest
 from stancekit import CorpusError, load_corpus
 
 GOOD = [
-    {"text": "Paris backs a reassurance force.", "actor": "France", "stance": "favor",
-     "doc_id": "a1", "date": "2025-03-01"},
-    {"text": "Moscow rejects any such force.", "actor": "Russia", "stance": "against",
-     "doc_id": "a1", "date": "2025-03-01"},
-    {"text": "Rome hosted the talks.", "actor": "Italy", "stance": "neutral",
-     "doc_id": "a2", "date": "2025-03-02"},
+    {
+        "text": "Paris backs a reassurance force.",
+        "actor": "France",
+        "stance": "favor",
+        "doc_id": "a1",
+        "date": "2025-03-01",
+    },
+    {
+        "text": "Moscow rejects any such force.",
+        "actor": "Russia",
+        "stance": "against",
+        "doc_id": "a1",
+        "date": "2025-03-01",
+    },
+    {
+        "text": "Rome hosted the talks.",
+        "actor": "Italy",
+        "stance": "neutral",
+        "doc_id": "a2",
+        "date": "2025-03-02",
+    },
 ]
 
 
@@ -28,8 +43,7 @@ def write(tmp_path, rows, name="c.csv"):
 @pytest.mark.parametrize("name", ["c.csv", "c.jsonl", "c.parquet"])
 def test_reads_every_format_with_documented_columns(tmp_path, name):
     frame = load_corpus(write(tmp_path, GOOD, name))
-    assert list(frame.columns) == ["text", "actor", "stance", "doc_id", "date",
-                                   "target"]
+    assert list(frame.columns) == ["text", "actor", "stance", "doc_id", "date", "target"]
     assert list(frame["stance"]) == ["favor", "against", "neutral"]
     assert set(frame["target"]) == {"troop_deployment"}
     assert frame["text"].map(type).eq(str).all()
@@ -95,8 +109,7 @@ def test_doc_id_with_two_dates(tmp_path):
 
 def test_bad_encoding_names_the_byte(tmp_path):
     path = tmp_path / "latin.csv"
-    path.write_bytes("text,actor,stance\nBerlin d\xe9cline,Germany,against\n"
-                     .encode("latin-1"))
+    path.write_bytes("text,actor,stance\nBerlin d\xe9cline,Germany,against\n".encode("latin-1"))
     with pytest.raises(CorpusError, match=r"latin.csv: not valid UTF-8 at byte 26 \(line 2\)"):
         load_corpus(path)
 
@@ -129,7 +142,13 @@ def test_missing_file(tmp_path):
 
 
 def test_author_stance_corpus_without_actor_column(tmp_path):
-    frame = load_corpus(write(tmp_path, [
-        {"text": "Send the troops now.", "stance": "favor", "target": "troops"},
-        {"text": "Never.", "stance": "against", "target": "troops"}]))
+    frame = load_corpus(
+        write(
+            tmp_path,
+            [
+                {"text": "Send the troops now.", "stance": "favor", "target": "troops"},
+                {"text": "Never.", "stance": "against", "target": "troops"},
+            ],
+        )
+    )
     assert "actor" not in frame.columns and len(frame) == 2

@@ -31,8 +31,9 @@ def test_multi_actor_sentences_and_label_mix(stats):
 
 
 def test_every_article_has_date_and_outlet_style(corpus):
-    per_doc = corpus.groupby("doc_id").agg(dates=("date", "nunique"),
-                                           styles=("outlet_style", "nunique"))
+    per_doc = corpus.groupby("doc_id").agg(
+        dates=("date", "nunique"), styles=("outlet_style", "nunique")
+    )
     assert (per_doc["dates"] == 1).all() and (per_doc["styles"] == 1).all()
     assert corpus["date"].str.match(r"^20(24|25|26)-\d\d-\d\d$").all()
     assert corpus["outlet_style"].nunique() >= 8
@@ -42,7 +43,8 @@ def test_csv_is_the_flattened_articles(corpus):
     rows = datasets.rows_from_articles(datasets.load_articles())
     pd.testing.assert_frame_equal(
         rows[["text", "actor", "stance", "doc_id"]].reset_index(drop=True),
-        corpus[["text", "actor", "stance", "doc_id"]].reset_index(drop=True))
+        corpus[["text", "actor", "stance", "doc_id"]].reset_index(drop=True),
+    )
 
 
 def test_mentions_are_in_their_sentences(corpus):
@@ -66,6 +68,7 @@ def test_no_sentence_of_the_development_set_is_copied(corpus):
 def test_kappa_helper():
     same = datasets.label_agreement(["favor", "against"] * 5, ["favor", "against"] * 5)
     assert same["kappa"] == 1.0
-    off = datasets.label_agreement(["favor"] * 5 + ["against"] * 5,
-                                   ["against"] * 5 + ["favor"] * 5)
+    off = datasets.label_agreement(
+        ["favor"] * 5 + ["against"] * 5, ["against"] * 5 + ["favor"] * 5
+    )
     assert off["kappa"] < 0

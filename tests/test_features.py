@@ -36,11 +36,19 @@ ESTIMATORS = [
 
 @pytest.fixture
 def frame():
-    return locate_mentions(pd.DataFrame({
-        "text": [SENT, SENT, "Poland has not ruled out sending soldiers.",
-                 "Poland has ruled out sending soldiers."],
-        "actor": ["Emmanuel Macron", "Russia", "Poland", "Poland"],
-    }))
+    return locate_mentions(
+        pd.DataFrame(
+            {
+                "text": [
+                    SENT,
+                    SENT,
+                    "Poland has not ruled out sending soldiers.",
+                    "Poland has ruled out sending soldiers.",
+                ],
+                "actor": ["Emmanuel Macron", "Russia", "Poland", "Poland"],
+            }
+        )
+    )
 
 
 def test_same_sentence_gives_each_actor_its_own_view(frame):
@@ -52,9 +60,11 @@ def test_same_sentence_gives_each_actor_its_own_view(frame):
 
 
 def test_attribution_clause_borrows_the_clause_before():
-    X = locate_mentions(pd.DataFrame({
-        "text": ["Warsaw will not send troops; Donald Tusk said."],
-        "actor": ["Donald Tusk"]}))
+    X = locate_mentions(
+        pd.DataFrame(
+            {"text": ["Warsaw will not send troops; Donald Tusk said."], "actor": ["Donald Tusk"]}
+        )
+    )
     assert "not send troops" in mark_mentions(X)["clause"][0]
 
 
@@ -85,11 +95,18 @@ def test_contract(est, frame):
 
 
 @pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: repr(e))
-@pytest.mark.parametrize("check", [
-    check_estimator_cloneable, check_estimator_repr, check_no_attributes_set_in_init,
-    check_get_params_invariance, check_set_params, check_parameters_default_constructible,
-    check_do_not_raise_errors_in_init_or_set_params,
-])
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_estimator_cloneable,
+        check_estimator_repr,
+        check_no_attributes_set_in_init,
+        check_get_params_invariance,
+        check_set_params,
+        check_parameters_default_constructible,
+        check_do_not_raise_errors_in_init_or_set_params,
+    ],
+)
 def test_sklearn_data_free_checks(est, check):
     check(type(est).__name__, est)
 
@@ -108,7 +125,13 @@ def test_rejects_non_frames():
 
 
 def test_locate_falls_back_to_mention_text():
-    X = locate_mentions(pd.DataFrame({
-        "text": ["The Zorblat Union backs the force."], "actor": ["Zorblat Union"],
-        "mention": ["The Zorblat Union"]}))
+    X = locate_mentions(
+        pd.DataFrame(
+            {
+                "text": ["The Zorblat Union backs the force."],
+                "actor": ["Zorblat Union"],
+                "mention": ["The Zorblat Union"],
+            }
+        )
+    )
     assert X["target_spans"][0] == [(0, 17)]

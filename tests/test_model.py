@@ -12,11 +12,36 @@ from stancekit.features import locate_mentions, mark_mentions
 
 from .conftest import EXAMPLES
 
-ACTOR_COLUMNS = ["doc_id", "actor", "actor_type", "affiliation", "stance", "confidence",
-                 "p_favor", "p_against", "p_neutral", "n_mentions", "mixed", "evidence"]
-MENTION_COLUMNS = ["doc_id", "sentence_id", "sentence", "start", "end", "actor",
-                   "actor_type", "affiliation", "mention", "kind", "stance", "p_favor",
-                   "p_against", "p_neutral"]
+ACTOR_COLUMNS = [
+    "doc_id",
+    "actor",
+    "actor_type",
+    "affiliation",
+    "stance",
+    "confidence",
+    "p_favor",
+    "p_against",
+    "p_neutral",
+    "n_mentions",
+    "mixed",
+    "evidence",
+]
+MENTION_COLUMNS = [
+    "doc_id",
+    "sentence_id",
+    "sentence",
+    "start",
+    "end",
+    "actor",
+    "actor_type",
+    "affiliation",
+    "mention",
+    "kind",
+    "stance",
+    "p_favor",
+    "p_against",
+    "p_neutral",
+]
 ARTICLE = open(os.path.join(EXAMPLES, "reassurance_force.txt"), encoding="utf-8").read()
 
 
@@ -40,8 +65,10 @@ def test_default_model_reads_the_example_article(default_model):
 
 
 def test_same_sentence_different_actors(default_model):
-    text = ("Paris and London want a reassurance force in Ukraine, but the Kremlin "
-            "calls any European soldier there a legitimate target.")
+    text = (
+        "Paris and London want a reassurance force in Ukraine, but the Kremlin "
+        "calls any European soldier there a legitimate target."
+    )
     table = default_model.score_article(text).set_index("actor")
     assert table.loc["France", "stance"] == "favor"
     assert table.loc["United Kingdom", "stance"] == "favor"
@@ -64,8 +91,10 @@ def test_score_articles_equals_one_by_one(default_model):
     texts = [ARTICLE, open(os.path.join(EXAMPLES, "berlin_debate.txt")).read(), ""]
     frame = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": texts})
     many = default_model.score_articles(frame, progress=False, batch_size=2)
-    one = pd.concat([default_model.score_article(t, doc_id=d)
-                     for d, t in zip(frame["doc_id"], texts)], ignore_index=True)
+    one = pd.concat(
+        [default_model.score_article(t, doc_id=d) for d, t in zip(frame["doc_id"], texts)],
+        ignore_index=True,
+    )
     pd.testing.assert_frame_equal(many, one)
     parallel = default_model.score_articles(frame, progress=False, batch_size=1, n_jobs=2)
     pd.testing.assert_frame_equal(parallel, one)
@@ -94,8 +123,10 @@ def test_bad_text_types(default_model):
 
 
 def test_html_is_stripped(default_model):
-    html = ("<html><head><script>var x = 'Macron';</script></head><body><p>Keir "
-            "Starmer said Britain was ready to send troops to Ukraine.</p></body></html>")
+    html = (
+        "<html><head><script>var x = 'Macron';</script></head><body><p>Keir "
+        "Starmer said Britain was ready to send troops to Ukraine.</p></body></html>"
+    )
     rows = default_model.score_mentions(html)
     assert "United Kingdom" in set(rows["actor"])
     assert all("<" not in s for s in rows["sentence"])
@@ -105,11 +136,9 @@ def test_pipeline_works_with_sklearn_model_selection(small_corpus):
     X = mark_mentions(locate_mentions(small_corpus))
     y = X["stance"].to_numpy()
     pipe = stancekit.build_pipeline("nb", features=("mask", "cue"))
-    scores = cross_val_score(pipe, X, y, groups=X["doc_id"], cv=GroupKFold(3),
-                             scoring="f1_macro")
+    scores = cross_val_score(pipe, X, y, groups=X["doc_id"], cv=GroupKFold(3), scoring="f1_macro")
     assert scores.shape == (3,) and scores.mean() > 0.4
-    grid = GridSearchCV(pipe, {"clf__alpha": [0.1, 1.0]}, cv=GroupKFold(2),
-                        scoring="f1_macro")
+    grid = GridSearchCV(pipe, {"clf__alpha": [0.1, 1.0]}, cv=GroupKFold(2), scoring="f1_macro")
     grid.fit(X, y, groups=X["doc_id"])
     assert grid.best_params_["clf__alpha"] in (0.1, 1.0)
     assert list(grid.classes_) == ["against", "favor", "neutral"]
@@ -153,12 +182,27 @@ def test_evaluate_reports_sentence_and_article_levels(small_model, corpus, small
 def test_author_stance_training_without_actor_column():
     rows = []
     for i in range(30):
-        rows.append({"text": f"We must send troops to help now, case {i}.", "stance": "favor",
-                     "doc_id": f"f{i}"})
-        rows.append({"text": f"Sending soldiers would be a dangerous mistake {i}.",
-                     "stance": "against", "doc_id": f"a{i}"})
-        rows.append({"text": f"The summit took place on Monday {i}.", "stance": "neutral",
-                     "doc_id": f"n{i}"})
+        rows.append(
+            {
+                "text": f"We must send troops to help now, case {i}.",
+                "stance": "favor",
+                "doc_id": f"f{i}",
+            }
+        )
+        rows.append(
+            {
+                "text": f"Sending soldiers would be a dangerous mistake {i}.",
+                "stance": "against",
+                "doc_id": f"a{i}",
+            }
+        )
+        rows.append(
+            {
+                "text": f"The summit took place on Monday {i}.",
+                "stance": "neutral",
+                "doc_id": f"n{i}",
+            }
+        )
     model = stancekit.train(pd.DataFrame(rows), classifier="logreg", cv=3)
     assert model.metadata["cv"]["macro_f1"] > 0.9
 

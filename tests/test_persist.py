@@ -11,8 +11,9 @@ import stancekit
 from stancekit import ModelFileError
 from stancekit.persist import CARD_FILE, MODEL_FILE
 
-TEXT = ("Keir Starmer said Britain was ready to send troops, but Moscow called the "
-        "idea unacceptable.")
+TEXT = (
+    "Keir Starmer said Britain was ready to send troops, but Moscow called the idea unacceptable."
+)
 
 
 @pytest.fixture
@@ -26,12 +27,24 @@ def test_round_trip_gives_identical_probabilities(small_model, saved):
     loaded = stancekit.load_model(saved)
     a = small_model.score_mentions(TEXT)
     b = loaded.score_mentions(TEXT)
-    np.testing.assert_array_equal(a[["p_favor", "p_against", "p_neutral"]].to_numpy(),
-                                  b[["p_favor", "p_against", "p_neutral"]].to_numpy())
+    np.testing.assert_array_equal(
+        a[["p_favor", "p_against", "p_neutral"]].to_numpy(),
+        b[["p_favor", "p_against", "p_neutral"]].to_numpy(),
+    )
     card = json.loads((saved / CARD_FILE).read_text())
-    for key in ("stancekit_version", "sklearn_version", "numpy_version", "python_version",
-                "corpus", "labels", "classifier", "hyperparameters", "cv",
-                "model_sha256", "train_seconds"):
+    for key in (
+        "stancekit_version",
+        "sklearn_version",
+        "numpy_version",
+        "python_version",
+        "corpus",
+        "labels",
+        "classifier",
+        "hyperparameters",
+        "cv",
+        "model_sha256",
+        "train_seconds",
+    ):
         assert key in card
     assert card["corpus"]["sha256"] and card["corpus"]["rows"] > 0
 
@@ -92,8 +105,7 @@ def test_untrusted_types_are_refused(saved, tmp_path):
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer
 
-    hostile = Pipeline([("f", FunctionTransformer(os.system)),
-                        ("c", RandomForestClassifier())])
+    hostile = Pipeline([("f", FunctionTransformer(os.system)), ("c", RandomForestClassifier())])
     sio.dump(hostile, saved / MODEL_FILE)
     _rehash(saved)
     with pytest.raises(ModelFileError, match="does not trust.*posix.system|does not trust"):

@@ -10,8 +10,10 @@ def texts(text):
 
 
 def test_abbreviations_and_initials_do_not_end_sentences():
-    text = ("Gen. Mark Milley met Mr. Sikorski in the U.S. capital. "
-            "J. D. Vance spoke at 3 p.m. on Friday. The talks ended.")
+    text = (
+        "Gen. Mark Milley met Mr. Sikorski in the U.S. capital. "
+        "J. D. Vance spoke at 3 p.m. on Friday. The talks ended."
+    )
     assert texts(text) == [
         "Gen. Mark Milley met Mr. Sikorski in the U.S. capital.",
         "J. D. Vance spoke at 3 p.m. on Friday.",
@@ -21,12 +23,16 @@ def test_abbreviations_and_initials_do_not_end_sentences():
 
 def test_dotted_abbreviation_ends_sentence_before_an_opener():
     assert texts("Troops came from the U.S. The next day they left.") == [
-        "Troops came from the U.S.", "The next day they left."]
+        "Troops came from the U.S.",
+        "The next day they left.",
+    ]
 
 
 def test_quotes_questions_and_headlines():
-    text = ('Paris presses allies on Ukraine force\n'
-            '"We are ready," Macron said. Will Rome join? Nobody knows!')
+    text = (
+        "Paris presses allies on Ukraine force\n"
+        '"We are ready," Macron said. Will Rome join? Nobody knows!'
+    )
     assert texts(text) == [
         "Paris presses allies on Ukraine force",
         '"We are ready," Macron said.',
@@ -37,7 +43,9 @@ def test_quotes_questions_and_headlines():
 
 def test_paragraph_breaks_end_sentences_even_without_punctuation():
     assert texts("First paragraph without stop\n\nsecond one.") == [
-        "First paragraph without stop", "second one."]
+        "First paragraph without stop",
+        "second one.",
+    ]
 
 
 def test_hard_wrapped_lines_stay_one_sentence():

@@ -63,8 +63,9 @@ def main(batch_dir: str) -> int:
         for sent in art["sentences"]:
             other = first_seen.setdefault(sent["text"], art["doc_id"])
             if other != art["doc_id"]:
-                problems.append(f"{art['doc_id']}: sentence also in {other}: "
-                                f"{sent['text'][:60]!r}")
+                problems.append(
+                    f"{art['doc_id']}: sentence also in {other}: {sent['text'][:60]!r}"
+                )
     for p in problems:
         print(p, file=sys.stderr)
     articles.sort(key=lambda a: a["doc_id"])
