@@ -79,7 +79,9 @@ def _write(frame: pd.DataFrame, fmt: str, out) -> None:
         ]
     if fmt == "csv":
         for col in frame.columns:
-            if frame[col].dtype == object:
+            if pd.api.types.is_object_dtype(frame[col]) or pd.api.types.is_string_dtype(
+                frame[col]
+            ):
                 frame[col] = frame[col].map(_escape_cell)
         frame.to_csv(out, index=False)
     elif fmt == "jsonl":

@@ -135,12 +135,14 @@ def label_agreement(first, second) -> dict:
     out = {
         "n": len(a),
         "agreement": sum(x == y for x, y in zip(a, b, strict=True)) / len(a),
-        "kappa": float(cohen_kappa_score(a, b)),
+        "kappa": float(cohen_kappa_score(a, b, labels=[FAVOR, AGAINST, NEUTRAL])),
         "per_label": {},
     }
     for label in (FAVOR, AGAINST, NEUTRAL):
         out["per_label"][label] = float(
-            cohen_kappa_score([x == label for x in a], [y == label for y in b])
+            cohen_kappa_score(
+                [x == label for x in a], [y == label for y in b], labels=[False, True]
+            )
         )
     return out
 

@@ -290,8 +290,8 @@ def train(
     )
     model = StanceModel(pipe, meta, gazetteer=gaz)
     if dev is not None:
-        meta["dev"] = model.evaluate(dev)
-    meta["train_seconds"] = round(time.perf_counter() - started, 3)
+        model.metadata["dev"] = model.evaluate(dev)
+    model.metadata["train_seconds"] = round(time.perf_counter() - started, 3)
     return model
 
 

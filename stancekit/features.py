@@ -47,6 +47,7 @@ __all__ = [
     "locate_mentions",
 ]
 
+_SEP = "\x1f"
 TARGET_SPANS = "target_spans"
 OTHER_SPANS = "other_spans"
 MARKED = ("masked", "clause", "window")
@@ -90,6 +91,33 @@ def _apply_masks(sentence: str, target, others) -> str:
     return "".join(out)
 
 
+_STANCE_WORD = re.compile(r"\b(?:no|not|never|nor|yes|backs?|supports?|opposes?|rejects?)\b|n't")
+
+
+_NEGATION_SCOPE = re.compile(
+    r"\b(not|n't|never|no|neither|nor|without|cannot|hardly)\b((?:\s+(?!TGT\b|OTH\b)[a-z][a-z'-]*){1,3})"
+)
+
+
+def mark_negation(text: str) -> str:
+    """Prefix the words after a negator with ``NOT_`` (up to three words).
+
+    "has not ruled out sending" becomes "has not NOT_ruled NOT_out NOT_sending",
+    so the n-grams of a negated phrase differ from those of the plain one.
+
+    Examples
+    --------
+    >>> mark_negation(" TGT  has not ruled out sending troops, but OTH refused.")
+    ' TGT  has not NOT_ruled NOT_out NOT_sending troops, but OTH refused.'
+    """
+
+    def repl(m):
+        words = re.sub(r"([a-z][a-z'-]*)", r"NOT_\1", m.group(2))
+        return m.group(1) + words
+
+    return _NEGATION_SCOPE.sub(repl, text)
+
+
 def _target_clause(masked: str) -> str:
     """The clause that holds the target.
 
@@ -109,7 +137,12 @@ def _target_clause(masked: str) -> str:
     for i, part in enumerate(parts):
         if TGT in part:
             words = _WORD.findall(part)
-            if i > 0 and len(words) <= 6 and _REPORTING.search(part):
+            if (
+                i > 0
+                and len(words) <= 6
+                and _REPORTING.search(part)
+                and not _STANCE_WORD.search(part)
+            ):
                 # "..., TGT said": the stance sits in the clause before.
                 return parts[i - 1] + " " + part
             return part
@@ -300,7 +333,33 @@ class _ViewVectorizer(TransformerMixin, BaseEstimator):
 
     def _texts(self, X):
         _check_frame(X)
-        return mark_mentions(X)[self._view].tolist()
+        return [mark_negation(t) for t in mark_mentions(X)[self._view]]
+
+    # A fitted vocabulary is stored as one string and an idf array, not as a
+    # dict of tens of thousands of entries: saved models stay small and load
+    # fast, and the file holds no scikit-learn vectorizer object at all.
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: never strip the live object
+        vec = state.pop("vectorizer_", None)
+        if vec is not None:
+            terms = vec.get_feature_names_out()
+            if any(_SEP in t for t in terms):
+                raise ValueError("a vocabulary term contains the separator U+001F")
+            state["vocabulary_terms_"] = _SEP.join(terms)
+            state["idf_"] = np.asarray(vec.idf_, dtype=np.float64)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        terms = state.pop("vocabulary_terms_", None)
+        idf = state.pop("idf_", None)
+        super().__setstate__(state)
+        if terms is not None:
+            vec = self._make()
+            vec.vocabulary_ = {t: i for i, t in enumerate(terms.split(_SEP))}
+            vec.fixed_vocabulary_ = False
+            vec.idf_ = idf
+            self.vectorizer_ = vec
 
     def _make(self):
         return TfidfVectorizer(
@@ -448,6 +507,7 @@ _SAYS_AFTER = re.compile(
 _CUE_GROUPS = ("favor", "against", "neutral", "topic", "other")
 _CUE_NAMES = (
     [f"{scope}_{g}" for scope in ("clause", "sent") for g in _CUE_GROUPS]
+    + ["sent_favor_flip", "sent_against_flip"]
     + [f"clause_{g}_neg" for g in ("favor", "against")]
     + [f"clause_{g}_topic" for g in ("favor", "against", "favor_neg", "against_neg")]
     + [
@@ -471,6 +531,7 @@ _CUE_NAMES = (
     ]
 )
 _PLACEHOLDER = re.compile(r"TGT|OTH")
+
 _PROPOSAL_AFTER = re.compile(
     r"^\s*(?:'s?|s')\s+(?:\w+\s+)?(?:plan|plans|proposal|proposals|idea|initiative|offer|"
     r"suggestion|call|calls|push|vision|pledge|pledges|commitment|scheme|blueprint|"
@@ -497,9 +558,21 @@ def _cue_row(masked: str, clause: str) -> list[float]:
                     ag_neg += 1
             else:
                 counts[f"clause_{g}"] += 1
-        counts[f"sent_{g}"] = float(len(_CUES[g].findall(masked)))
+        if g in ("favor", "against"):
+            # Negated cues ("has not ruled out") count for the other side.
+            plain = negated = 0
+            for m in _CUES[g].finditer(masked):
+                if _NEGATOR.search(masked[max(0, m.start() - 25) : m.start()]):
+                    negated += 1
+                else:
+                    plain += 1
+            counts[f"sent_{g}"] = float(plain)
+            counts[f"sent_{'against' if g == 'favor' else 'favor'}_flip"] = float(negated)
+        else:
+            counts[f"sent_{g}"] = float(len(_CUES[g].findall(masked)))
     topic = counts["clause_topic"] > 0
     row = [counts[f"{s}_{g}"] for s in ("clause", "sent") for g in _CUE_GROUPS]
+    row += [counts.get("sent_favor_flip", 0.0), counts.get("sent_against_flip", 0.0)]
     row += [fav_neg, ag_neg]
     row += [
         counts["clause_favor"] * topic,
@@ -527,6 +600,8 @@ def _cue_row(masked: str, clause: str) -> list[float]:
         n_before = n_after = n_near = 0.0
         if cat >= 0:
             for m in _CUES[g].finditer(clause):
+                if _NEGATOR.search(clause[max(0, m.start() - 25) : m.start()]):
+                    continue
                 if m.start() < cat:
                     n_before += 1
                 else:

@@ -431,7 +431,14 @@ class StanceModel:
         from .corpus import load_corpus
         from .evaluate import article_gold, stance_metrics
 
-        frame = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus)
+        # Another team's canonical names may differ from the gazetteer's
+        # ("Ministry of Defence of the Czech Republic"); the target is then
+        # located through its affiliation, so the actor check is not applied.
+        frame = (
+            corpus
+            if isinstance(corpus, pd.DataFrame)
+            else load_corpus(corpus, gazetteer=self.gazetteer, check_actors=False)
+        )
         pred = self.predict_corpus(frame)
         report = stance_metrics(frame[STANCE], pred)
         if DOC_ID in frame.columns and frame[DOC_ID].notna().all():

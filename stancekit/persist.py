@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import warnings
+import zipfile
 from importlib import resources
 
 from .exceptions import ModelFileError
@@ -101,7 +102,7 @@ def save_model(model, path, *, overwrite: bool = False) -> str:
     tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=parent)
     try:
         model_file = os.path.join(tmp, MODEL_FILE)
-        sio.dump(model.pipeline, model_file)
+        sio.dump(model.pipeline, model_file, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
         card = dict(model.metadata)
         card["model_file"] = MODEL_FILE
         card["model_sha256"] = _sha256(model_file)
@@ -111,12 +112,15 @@ def save_model(model, path, *, overwrite: bool = False) -> str:
             fh.write("\n")
             fh.flush()
             os.fsync(fh.fileno())
+        with open(os.path.join(tmp, "README.md"), "w", encoding="utf-8") as fh:
+            fh.write(render_card(card))
         model.metadata = card
         backup = None
         if os.path.exists(path):
             backup = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.old-", dir=parent)
             os.rmdir(backup)
             os.replace(path, backup)
+        os.chmod(tmp, 0o755)
         os.replace(tmp, path)
         if backup:
             shutil.rmtree(backup, ignore_errors=True)
@@ -124,6 +128,83 @@ def save_model(model, path, *, overwrite: bool = False) -> str:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return path
+
+
+def _f(x) -> str:
+    return f"{x:.3f}" if isinstance(x, (int, float)) else "n/a"
+
+
+def render_card(card: dict) -> str:
+    """Markdown model card from a ``model_card.json`` record."""
+    cv = card.get("cv", {})
+    lines = [
+        "# stancekit model card",
+        "",
+        "Labels each actor mentioned in an English news sentence with its stance on the",
+        "deployment of European / Western troops to Ukraine: favor, against or neutral.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| classifier | {card.get('classifier')} |",
+        f"| feature groups | {', '.join(card.get('features', []))} |",
+        f"| stancekit / scikit-learn / numpy / Python | {card.get('stancekit_version')} / "
+        f"{card.get('sklearn_version')} / {card.get('numpy_version')} / "
+        f"{card.get('python_version')} |",
+        f"| training corpus | {card.get('corpus', {}).get('source')}: "
+        f"{card.get('corpus', {}).get('rows')} rows, "
+        f"{card.get('corpus', {}).get('articles')} articles, SHA-256 "
+        f"`{str(card.get('corpus', {}).get('sha256'))[:16]}...` |",
+        f"| training time | {card.get('train_seconds')} s in all, final fit "
+        f"{card.get('fit_seconds')} s |",
+        f"| model file | `{card.get('model_file')}`, {card.get('model_bytes')} bytes, "
+        f"SHA-256 `{str(card.get('model_sha256'))[:16]}...` |",
+        "",
+        f"## Grouped {cv.get('folds')}-fold cross-validation (by {cv.get('grouped_by')})",
+        "",
+        f"macro-F1 {_f(cv.get('macro_f1'))}, F_avg {_f(cv.get('f_avg'))}, accuracy "
+        f"{_f(cv.get('accuracy'))}, Brier {_f(cv.get('brier'))}.",
+        "",
+        "| label | precision | recall | F1 | support |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, m in cv.get("per_label", {}).items():
+        lines.append(
+            f"| {label} | {_f(m['precision'])} | {_f(m['recall'])} | "
+            f"{_f(m['f1'])} | {m['support']} |"
+        )
+    cands = card.get("candidates", {})
+    if cands:
+        lines += [
+            "",
+            "Candidates (macro-F1 / F_avg): "
+            + ", ".join(f"{k} {_f(v['macro_f1'])} / {_f(v['f_avg'])}" for k, v in cands.items()),
+        ]
+    dev = card.get("dev")
+    if dev:
+        lines += [
+            "",
+            "## Development set (never trained on)",
+            "",
+            f"Sentence level, gold actor given ({dev['n']} rows): macro-F1 "
+            f"{_f(dev['macro_f1'])}, F_avg {_f(dev['f_avg'])}, Brier {_f(dev.get('brier'))}.",
+        ]
+        if "article" in dev:
+            lines.append(
+                f"Article level ({dev['article']['n']} article x actor pairs): "
+                f"macro-F1 {_f(dev['article']['macro_f1'])}, F_avg "
+                f"{_f(dev['article']['f_avg'])}."
+            )
+    lines += [
+        "",
+        "## Use and limits",
+        "",
+        "Trained on original English news-register text about 2024-2026 reporting; it",
+        "reads the text around each actor and never uses the actor's identity. It has",
+        "not been tested on other languages, other targets or social-media text.",
+        f"Rebuild: `{REBUILD}`.",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def read_card(path) -> dict:

