@@ -151,3 +151,26 @@ def test_default_model_card_matches_its_file():
     assert card["corpus"]["source"] == "bundled"
     assert card["cv"]["macro_f1"] > 0.6
     shutil.disk_usage(default_model_path())
+
+
+@pytest.mark.slow
+def test_default_model_reproduces_from_the_bundled_corpus():
+    """`stancekit train --default` rebuilds the shipped model exactly."""
+    from stancekit.persist import default_model_path, read_card
+
+    card = read_card(default_model_path())
+    shipped = stancekit.load_model()
+    rebuilt = stancekit.train(
+        classifier=card["classifier"],
+        cv=card["cv"]["folds"],
+        random_state=card["random_state"],
+        features=card["features"],
+    )
+    assert rebuilt.metadata["corpus"]["sha256"] == card["corpus"]["sha256"]
+    assert rebuilt.metadata["cv"]["macro_f1"] == pytest.approx(card["cv"]["macro_f1"])
+    corpus = stancekit.datasets.load_troops().sample(300, random_state=0)
+    np.testing.assert_allclose(
+        rebuilt.predict_corpus(corpus)[["p_favor", "p_against", "p_neutral"]].to_numpy(),
+        shipped.predict_corpus(corpus)[["p_favor", "p_against", "p_neutral"]].to_numpy(),
+        atol=1e-9,
+    )
