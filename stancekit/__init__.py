@@ -7,7 +7,6 @@ neutral) with a confidence and the sentences that show it.
 
 __version__ = "0.1.0"
 
-from . import datasets
 from .actors import Gazetteer, find_actors, find_mentions, load_gazetteer
 from .aggregate import aggregate_stances
 from .corpus import load_corpus
@@ -52,6 +51,16 @@ def _default_model():
     if not _DEFAULT:
         _DEFAULT.append(load_model())
     return _DEFAULT[0]
+
+
+def __getattr__(name):
+    # ``stancekit.datasets`` is imported on first use, so that
+    # ``python -m stancekit.datasets`` does not find it already imported.
+    if name == "datasets":
+        import importlib
+
+        return importlib.import_module(".datasets", __name__)
+    raise AttributeError(f"module 'stancekit' has no attribute {name!r}")
 
 
 def show_versions():

@@ -166,6 +166,23 @@ def _surname_regex(names: tuple[str, ...]):
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b(?!\s[A-Z])")
 
 
+def _drop_titles_of_named_others(found):
+    """Drop an office title followed by another person's name.
+
+    "German Chancellor Olaf Scholz" in an undated text: the title alone would
+    name today's chancellor, but the name right after it says who is meant.
+    """
+    named = [(n.start, n.actor) for n in found if n.actor_type == "person"]
+    return [
+        m
+        for m in found
+        if not (
+            m.kind == "title"
+            and any(0 <= start - m.end <= 2 and actor != m.actor for start, actor in named)
+        )
+    ]
+
+
 def _parse_date(value) -> str | None:
     """Return an ISO ``YYYY-MM-DD`` string, or None for no date."""
     if value is None:
@@ -499,13 +516,14 @@ class Gazetteer:
             )
             taken.append((s, e))
             if entry.actor_type in ("person", "group") and " " in key:
-                lead = self._lead_mention(text, folded, s, e, day)
+                lead = self._lead_mention(text, folded, s, e, day, owner=entry)
                 if lead is not None:
                     found.append(lead)
         roles: dict[str, str] = {}
         found.extend(self._find_role_persons(text, taken, found, roles))
         found = self._find_surnames(text, found)
         found.sort(key=lambda x: x.start)
+        found = _drop_titles_of_named_others(found)
         if spans is None:
             spans = sentence_spans(text) if len(found) else []
         found = self._resolve_references(text, found, spans, roles, day)
@@ -524,7 +542,7 @@ class Gazetteer:
                 return False
         return True
 
-    def _lead_mention(self, text, folded, s, e, day):
+    def _lead_mention(self, text, folded, s, e, day, owner=None):
         """The organisation or country named at the head of a title.
 
         "Kremlin spokesman Dmitry Peskov" also names Russia, "NATO Secretary
@@ -543,6 +561,12 @@ class Gazetteer:
         entry = self._entries[best[0]]
         if entry.actor_type == "person":
             return None
+        if (
+            owner is not None
+            and owner.actor_type == "group"
+            and (entry.affiliation == owner.affiliation)
+        ):
+            return None  # "NATO countries" is one actor, not NATO and its members
         if entry.actor_type == "country" and (
             len(key.replace(".", "")) <= 3 or key in self._demonym_keys
         ):

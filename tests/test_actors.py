@@ -169,3 +169,25 @@ def test_user_actor_file_validation(tmp_path, frame, pattern):
     pd.DataFrame(frame).to_csv(path, index=False)
     with pytest.raises(CorpusError, match=pattern):
         load_gazetteer(path)
+
+
+def test_title_followed_by_another_name_names_that_person():
+    # Undated, "German Chancellor" alone would be today's chancellor.
+    found = find_mentions("German Chancellor Olaf Scholz called it premature.")
+    assert list(found["actor"]) == ["Olaf Scholz"]
+
+
+def test_group_and_its_organisation_are_one_actor():
+    assert list(find_mentions("Soldiers from NATO countries may go.")["actor"]) == ["NATO allies"]
+    found = find_mentions("Kremlin spokesman Dmitry Peskov said no.")
+    assert set(found["actor"]) == {"Dmitry Peskov", "Russia"}
+
+
+def test_surname_of_a_person_named_earlier():
+    text = (
+        "Portuguese Prime Minister Luís Montenegro spoke first. Montenegro said Lisbon would help."
+    )
+    found = find_mentions(text)
+    second = found[found["sentence_id"] == 1]
+    assert "Luís Montenegro" in set(second["actor"])
+    assert "Montenegro" not in set(second["actor"])  # not the country
