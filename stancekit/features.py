@@ -42,6 +42,7 @@ __all__ = [
     "ActorMaskVectorizer",
     "ClauseNgramVectorizer",
     "WindowVectorizer",
+    "ScopeVectorizer",
     "CueCounter",
     "mark_mentions",
     "locate_mentions",
@@ -50,7 +51,7 @@ __all__ = [
 _SEP = "\x1f"
 TARGET_SPANS = "target_spans"
 OTHER_SPANS = "other_spans"
-MARKED = ("masked", "clause", "window")
+MARKED = ("masked", "clause", "window", "scope")
 TGT = "TGT"
 OTH = "OTH"
 
@@ -170,6 +171,38 @@ def _window(masked: str, width: int) -> str:
     return " ".join(feats)
 
 
+_SCOPE_STOP = re.compile(r"[;]|\b(?:but|while|whereas|although|though|however)\b")
+
+
+def _scope(masked: str) -> str:
+    """The words the target governs: from the previous actor to the next one.
+
+    Up to 6 words before the target (not past another actor) and up to 14
+    after it (not past another actor or a contrast marker), so that "TGT has
+    not ruled out sending troops" and "rejected TGT 's suggestion" keep their
+    predicate, and a list of other actors does not.
+    """
+    at = masked.find(TGT)
+    if at < 0:
+        return masked  # no target located (or author stance): the whole sentence
+    left = masked[:at]
+    cut = max(left.rfind(OTH), 0)
+    if cut:
+        left = left[cut + 3 :]
+    right = masked[at + 3 :]
+    stops = [i for i in (right.find(OTH), _first(_SCOPE_STOP, right)) if i >= 0]
+    if stops:
+        right = right[: min(stops)]
+    lw = _TOKEN.findall(left)[-6:]
+    rw = _TOKEN.findall(right)[:14]
+    return " ".join([*lw, TGT, *rw])
+
+
+def _first(regex, text):
+    m = regex.search(text)
+    return m.start() if m else -1
+
+
 def _as_spans(value):
     if value is None or (isinstance(value, float) and value != value):
         return []
@@ -212,6 +245,7 @@ def mark_mentions(X: pd.DataFrame, *, window: int = 4) -> pd.DataFrame:
     out["masked"] = masked
     out["clause"] = [_target_clause(m) for m in masked]
     out["window"] = [_window(m, window) for m in masked]
+    out["scope"] = [_scope(m) for m in masked]
     return out
 
 
@@ -364,12 +398,14 @@ class _ViewVectorizer(TransformerMixin, BaseEstimator):
     def _make(self):
         return TfidfVectorizer(
             lowercase=False,
-            analyzer=self.analyzer,
+            analyzer=getattr(self, "analyzer", "word"),
             ngram_range=self.ngram_range,
             min_df=self.min_df,
             max_features=self.max_features,
             sublinear_tf=True,
-            token_pattern=r"(?u)\b\w+\b|[?\"]" if self.analyzer == "word" else None,
+            token_pattern=(
+                r"(?u)\b\w+\b|[?\"]" if getattr(self, "analyzer", "word") == "word" else None
+            ),
             dtype=np.float32,
         )
 
@@ -450,6 +486,25 @@ class ClauseNgramVectorizer(_ViewVectorizer):
     @property
     def _prefix(self):
         return "clause" if self.analyzer == "word" else "char"
+
+
+class ScopeVectorizer(_ViewVectorizer):
+    """Word n-grams of the words the target governs (see ``_scope``).
+
+    Parameters
+    ----------
+    ngram_range : tuple of int, default=(1, 3)
+    min_df : int or float, default=2
+    max_features : int, default=None
+    """
+
+    _view = "scope"
+    _prefix = "scope"
+
+    def __init__(self, *, ngram_range=(1, 3), min_df=2, max_features=None):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
 
 
 class WindowVectorizer(_ViewVectorizer):

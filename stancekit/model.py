@@ -37,6 +37,7 @@ from .features import (
     ClauseNgramVectorizer,
     CueCounter,
     MentionMarker,
+    ScopeVectorizer,
     WindowVectorizer,
     locate_mentions,
     mark_mentions,
@@ -68,7 +69,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 CLASSIFIERS = ("logreg", "svm", "nb", "ensemble")
-FEATURE_GROUPS = ("mask", "clause", "window", "cue", "char")
+FEATURE_GROUPS = ("mask", "clause", "window", "scope", "cue", "char")
 
 MENTION_COLUMNS = [
     DOC_ID,
@@ -98,6 +99,8 @@ def _feature_step(name: str):
         return ClauseNgramVectorizer(ngram_range=(1, 3), min_df=2)
     if name == "window":
         return WindowVectorizer(min_df=2)
+    if name == "scope":
+        return ScopeVectorizer(ngram_range=(1, 3), min_df=2)
     if name == "cue":
         return CueCounter(scale=1.0)
     if name == "char":
@@ -110,11 +113,11 @@ def _feature_step(name: str):
 def _classifier(name: str, random_state):
     if name == "logreg":
         return LogisticRegression(
-            C=4.0, max_iter=3000, class_weight="balanced", random_state=random_state
+            C=8.0, max_iter=3000, class_weight="balanced", random_state=random_state
         )
     if name == "svm":
         return CalibratedClassifierCV(
-            LinearSVC(C=0.3, class_weight="balanced", random_state=random_state),
+            LinearSVC(C=1.0, class_weight="balanced", random_state=random_state),
             cv=3,
             method="sigmoid",
         )

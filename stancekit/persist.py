@@ -35,6 +35,7 @@ TRUSTED_TYPES = frozenset(
         "stancekit.features.ActorMaskVectorizer",
         "stancekit.features.ClauseNgramVectorizer",
         "stancekit.features.WindowVectorizer",
+        "stancekit.features.ScopeVectorizer",
         "stancekit.features.CueCounter",
         "sklearn.pipeline.Pipeline",
         "sklearn.pipeline.FeatureUnion",

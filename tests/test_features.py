@@ -18,6 +18,7 @@ from stancekit.features import (
     ClauseNgramVectorizer,
     CueCounter,
     MentionMarker,
+    ScopeVectorizer,
     WindowVectorizer,
     locate_mentions,
     mark_mentions,
@@ -30,6 +31,7 @@ ESTIMATORS = [
     ClauseNgramVectorizer(min_df=1),
     ClauseNgramVectorizer(analyzer="char_wb", ngram_range=(3, 4), min_df=1),
     WindowVectorizer(min_df=1),
+    ScopeVectorizer(min_df=1),
     CueCounter(),
 ]
 
@@ -57,6 +59,23 @@ def test_same_sentence_gives_each_actor_its_own_view(frame):
     assert "TGT" in marked["clause"][0] and "unacceptable" not in marked["clause"][0]
     assert "unacceptable" in marked["clause"][1] and "wants" not in marked["clause"][1]
     assert marked["window"][1].startswith("L1=while R1=calls")
+
+
+def test_scope_keeps_the_targets_predicate_and_stops_at_other_actors():
+    X = locate_mentions(
+        pd.DataFrame(
+            {
+                "text": [
+                    "Poland has not ruled out sending soldiers, but Moscow objects.",
+                    "Hungary rejected Macron's suggestion that troops be sent.",
+                ],
+                "actor": ["Poland", "Emmanuel Macron"],
+            }
+        )
+    )
+    scope = list(mark_mentions(X)["scope"])
+    assert scope[0] == "TGT has not ruled out sending soldiers ,"
+    assert scope[1].startswith("rejected TGT ' s suggestion")
 
 
 def test_attribution_clause_borrows_the_clause_before():
