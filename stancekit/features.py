@@ -309,7 +309,24 @@ def locate_mentions(X: pd.DataFrame, *, gazetteer=None, date_col="date") -> pd.D
     return out
 
 
-class MentionMarker(TransformerMixin, BaseEstimator):
+class _FrameTransformer(TransformerMixin, BaseEstimator):
+    """Base of the transformers that read a mention frame."""
+
+    def fit(self, X, y=None):
+        """Check the frame; return self."""
+        _check_frame(X)
+        self.n_features_in_ = 1
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Input is a mention frame with named text columns, not a numeric array.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+class MentionMarker(_FrameTransformer):
     """Add the masked, clause and window views to a mention frame.
 
     Put it first in a pipeline so the vectorizers after it share one pass.
@@ -323,14 +340,8 @@ class MentionMarker(TransformerMixin, BaseEstimator):
     def __init__(self, *, window=4):
         self.window = window
 
-    def fit(self, X, y=None):
-        """Check the frame; return self."""
-        _check_frame(X)
-        self.n_features_in_ = 1
-        return self
-
     def transform(self, X):
-        """Return ``X`` with the ``masked``, ``clause`` and ``window`` columns."""
+        """Return ``X`` with the ``masked``, ``clause``, ``window`` and ``scope`` columns."""
         check_is_fitted(self)
         _check_frame(X)
         return mark_mentions(X, window=self.window)
@@ -338,13 +349,6 @@ class MentionMarker(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Names of the added views."""
         return np.asarray(MARKED, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # Input is a mention frame with named text columns, not a numeric array.
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
 
 def _check_frame(X):
@@ -359,7 +363,7 @@ def _check_frame(X):
         )
 
 
-class _ViewVectorizer(TransformerMixin, BaseEstimator):
+class _ViewVectorizer(_FrameTransformer):
     """A TF-IDF vectorizer over one derived view of the mention frame."""
 
     _view = "masked"
@@ -425,12 +429,6 @@ class _ViewVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         names = self.vectorizer_.get_feature_names_out()
         return np.asarray([f"{self._prefix}__{n}" for n in names], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
 
 class ActorMaskVectorizer(_ViewVectorizer):
@@ -692,7 +690,7 @@ def _cue_row(masked: str, clause: str) -> list[float]:
     return row
 
 
-class CueCounter(TransformerMixin, BaseEstimator):
+class CueCounter(_FrameTransformer):
     """Counts of stance cues around the target, with negation scope.
 
     Cue groups come from ``stancekit/data/cues.csv``: support words
@@ -712,12 +710,6 @@ class CueCounter(TransformerMixin, BaseEstimator):
     def __init__(self, *, scale=1.0):
         self.scale = scale
 
-    def fit(self, X, y=None):
-        """Check the frame; return self."""
-        _check_frame(X)
-        self.n_features_in_ = 1
-        return self
-
     def transform(self, X):
         """Return a sparse matrix of cue counts (one column per cue feature)."""
         check_is_fitted(self)
@@ -731,9 +723,3 @@ class CueCounter(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Names such as ``cue__clause_against_neg``."""
         return np.asarray([f"cue__{n}" for n in _CUE_NAMES], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags

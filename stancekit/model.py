@@ -268,20 +268,7 @@ class StanceModel:
                         oth,
                     )
                 )
-        columns = [
-            DOC_ID,
-            SENTENCE_ID,
-            SENTENCE,
-            START,
-            END,
-            ACTOR,
-            ACTOR_TYPE,
-            AFFILIATION,
-            MENTION,
-            "kind",
-            TARGET_SPANS,
-            OTHER_SPANS,
-        ]
+        columns = [*MENTION_COLUMNS[:10], TARGET_SPANS, OTHER_SPANS]
         frame = pd.DataFrame(rows, columns=columns)
         frame = frame.sort_values([SENTENCE_ID, "kind"], kind="stable")
         frame = frame.reset_index(drop=True)
