@@ -112,6 +112,11 @@ _GENERIC_TITLES = {
 }
 _WORD_BEFORE = re.compile(r"[\w.']+$")
 _HYPHEN_OK = ("led", "backed", "brokered", "sponsored", "proposed", "drafted")
+_GENERIC_TITLE = re.compile(
+    r"\b("
+    + "|".join(re.escape(t) for t in sorted(_GENERIC_TITLES, key=len, reverse=True))
+    + r")\b"
+)
 _PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
 _HIS_COUNTRY = re.compile(
     r"\b(?:[Hh]is|[Hh]er) (?:country|government|nation|administration|cabinet)\b"
@@ -698,21 +703,21 @@ class Gazetteer:
         persons = [m for m in found if m.actor_type == "person"]
         extra = []
         occupied = [(m.start, m.end) for m in found]
-        for phrase, role in _GENERIC_TITLES.items():
-            for m in re.finditer(r"\b" + re.escape(phrase) + r"\b", folded):
-                s, e = m.span()
-                if any(a < e and s < b for a, b in occupied):
-                    continue
-                if any(0 <= a - e <= 3 for a, _ in occupied):
-                    continue  # "the chancellor, Olaf Scholz": the name follows
-                cand = self._candidates(persons, s, sentence_of, role, roles)
-                if len(cand) == 1:
-                    p = cand[0]
-                    extra.append(ActorMention(s, e, p.actor, "person", p.affiliation, "coref"))
-                elif not cand and role in _OFFICES:
-                    office = self._office_holder(found, s, sentence_of, role, day)
-                    if office is not None:
-                        extra.append(ActorMention(s, e, *office, "coref"))
+        for m in _GENERIC_TITLE.finditer(folded):
+            role = _GENERIC_TITLES[m.group(1)]
+            s, e = m.span()
+            if any(a < e and s < b for a, b in occupied):
+                continue
+            if any(0 <= a - e <= 3 for a, _ in occupied):
+                continue  # "the chancellor, Olaf Scholz": the name follows
+            cand = self._candidates(persons, s, sentence_of, role, roles)
+            if len(cand) == 1:
+                p = cand[0]
+                extra.append(ActorMention(s, e, p.actor, "person", p.affiliation, "coref"))
+            elif not cand and role in _OFFICES:
+                office = self._office_holder(found, s, sentence_of, role, day)
+                if office is not None:
+                    extra.append(ActorMention(s, e, *office, "coref"))
         persons = sorted(
             persons + [x for x in extra if x.actor_type == "person"], key=lambda x: x.start
         )
