@@ -230,9 +230,13 @@ class StanceModel:
     def mention_frame(self, text: str, doc_id=None, date=None) -> pd.DataFrame:
         """Return the unscored mention frame of an article.
 
-        One row per (sentence, actor), with the sentence, its offsets and
-        the target and other actors' spans relative to the sentence.
+        One row per (sentence, actor), in order of first mention, with the
+        sentence, its offsets and the target and other actors' spans relative
+        to the sentence.
         """
+        return _rows_frame(self._mention_rows(text, doc_id, date))
+
+    def _mention_rows(self, text, doc_id, date) -> list[tuple]:
         text = _check_text(text, doc_id)
         spans = sentence_spans(text)
         found = self.gazetteer.find(text, date, spans=spans)
@@ -242,7 +246,8 @@ class StanceModel:
             sid = max(0, bisect.bisect_right(starts, m.start) - 1)
             per_sentence.setdefault(sid, []).append(m)
         rows = []
-        for sid, ms in per_sentence.items():
+        for sid in sorted(per_sentence):
+            ms = per_sentence[sid]
             s0, e0 = spans[sid]
             sentence = text[s0:e0]
             by_actor: dict[str, list] = {}
@@ -268,12 +273,7 @@ class StanceModel:
                         oth,
                     )
                 )
-        columns = [*MENTION_COLUMNS[:10], TARGET_SPANS, OTHER_SPANS]
-        frame = pd.DataFrame(rows, columns=columns)
-        frame = frame.sort_values([SENTENCE_ID, "kind"], kind="stable")
-        frame = frame.reset_index(drop=True)
-        frame[TEXT] = frame[SENTENCE]
-        return frame.astype({SENTENCE_ID: "int64", START: "int64", END: "int64"})
+        return rows
 
     def _score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         if frame.empty:
@@ -383,11 +383,12 @@ class StanceModel:
         return pd.concat(results, ignore_index=True)
 
     def _score_batch(self, batch, mentions: bool) -> pd.DataFrame:
-        frames = [self.mention_frame(text, doc, day) for doc, text, day in batch]
-        frames = [f for f in frames if not f.empty]
-        if not frames:
+        rows = []
+        for doc, text, day in batch:
+            rows.extend(self._mention_rows(text, doc, day))
+        if not rows:
             return _empty_mentions() if mentions else empty_actor_table()
-        scored = self._score_frame(pd.concat(frames, ignore_index=True))
+        scored = self._score_frame(_rows_frame(rows))
         return scored if mentions else aggregate_stances(scored)
 
     # -- evaluation -----------------------------------------------------------
@@ -459,6 +460,13 @@ class StanceModel:
         from .persist import load_model
 
         return load_model(path, gazetteer=gazetteer)
+
+
+def _rows_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The mention frame of rows built by ``StanceModel._mention_rows``."""
+    frame = pd.DataFrame(rows, columns=[*MENTION_COLUMNS[:10], TARGET_SPANS, OTHER_SPANS])
+    frame[TEXT] = frame[SENTENCE]
+    return frame.astype({SENTENCE_ID: "int64", START: "int64", END: "int64"})
 
 
 def _empty_mentions() -> pd.DataFrame:
