@@ -99,37 +99,49 @@ def aggregate_stances(mentions: pd.DataFrame, *, max_evidence: int = 3) -> pd.Da
         return empty_actor_table()
     keys = [DOC_ID, ACTOR, ACTOR_TYPE, AFFILIATION]
     frame = mentions.reset_index(drop=True)
-    rows = []
-    for key, group in frame.groupby(keys, sort=False, dropna=False):
-        pf = group["p_favor"].to_numpy(float)
-        pa = group["p_against"].to_numpy(float)
-        pn = group["p_neutral"].to_numpy(float)
-        labels = group[STANCE].to_numpy()
-        bearing = labels != NEUTRAL
-        if bearing.any():
-            mf, ma, mn = pf[bearing].mean(), pa[bearing].mean(), pn[bearing].mean()
-            stance = FAVOR if pf[bearing].sum() >= pa[bearing].sum() else AGAINST
-            confidence = mf if stance == FAVOR else ma
-            support = pf if stance == FAVOR else pa
-        else:
-            mf, ma, mn = pf.mean(), pa.mean(), pn.mean()
-            stance, confidence, support = NEUTRAL, mn, pn
-        mixed = bool((labels == FAVOR).any() and (labels == AGAINST).any())
-        order = np.argsort(-support, kind="stable")[:max_evidence]
-        sentences = group[SENTENCE].to_numpy()
-        evidence = list(dict.fromkeys(sentences[i] for i in order))
-        rows.append(
-            (
-                *key,
-                stance,
-                float(confidence),
-                float(mf),
-                float(ma),
-                float(mn),
-                len(group),
-                mixed,
-                evidence,
-            )
-        )
-    out = pd.DataFrame(rows, columns=ACTOR_TABLE_COLUMNS)
+    # Groups are numbered in order of first mention; every sum is a bincount.
+    gid = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    n_groups = int(gid.max()) + 1
+    labels = frame[STANCE].to_numpy()
+    pf = frame["p_favor"].to_numpy(float)
+    pa = frame["p_against"].to_numpy(float)
+    pn = frame["p_neutral"].to_numpy(float)
+    bearing = labels != NEUTRAL
+
+    def total(values):
+        return np.bincount(gid, weights=values, minlength=n_groups)
+
+    n = total(np.ones(len(frame)))
+    n_b = total(bearing.astype(float))
+    has_b = n_b > 0
+    denom = np.where(has_b, n_b, n)
+    sums_b = [total(p * bearing) for p in (pf, pa, pn)]
+    sums = [total(p) for p in (pf, pa, pn)]
+    mf, ma, mn = (np.where(has_b, sb, s) / denom for sb, s in zip(sums_b, sums, strict=True))
+    stance = np.where(has_b, np.where(sums_b[0] >= sums_b[1], FAVOR, AGAINST), NEUTRAL)
+    confidence = np.where(stance == FAVOR, mf, np.where(stance == AGAINST, ma, mn))
+    mixed = (total((labels == FAVOR).astype(float)) > 0) & (
+        total((labels == AGAINST).astype(float)) > 0
+    )
+    row_stance = stance[gid]
+    support = np.where(row_stance == FAVOR, pf, np.where(row_stance == AGAINST, pa, pn))
+    order = np.lexsort((-support, gid))  # by group, strongest support first (stable)
+    sentences = frame[SENTENCE].to_numpy()
+    evidence: list[list] = [[] for _ in range(n_groups)]
+    taken = np.zeros(n_groups, dtype=int)
+    for i in order:
+        g = gid[i]
+        if taken[g] < max_evidence:
+            taken[g] += 1
+            if sentences[i] not in evidence[g]:
+                evidence[g].append(sentences[i])
+    _, first = np.unique(gid, return_index=True)
+    out = frame.loc[first, keys].reset_index(drop=True)
+    out[STANCE] = stance
+    out[CONFIDENCE] = confidence
+    out["p_favor"], out["p_against"], out["p_neutral"] = mf, ma, mn
+    out[N_MENTIONS] = n.astype("int64")
+    out[MIXED] = mixed
+    out[EVIDENCE] = evidence
+    out = out[ACTOR_TABLE_COLUMNS]
     return out.astype({N_MENTIONS: "int64", MIXED: bool})
