@@ -597,40 +597,18 @@ class Gazetteer:
         if self._role_before is None:
             return []
         out = []
-        starts = [s for s, _ in taken]
-        known_at = {(m.start, m.end) for m in found}
         for regex in (self._role_before, self._role_after):
             for m in regex.finditer(text):
                 ns, ne = m.span("name")
                 name = m.group("name")
                 if set(name.split()) & _STOP_NAME_WORDS:
                     continue
-                # Skip names the gazetteer already resolves.
-                i = bisect.bisect_right(starts, ns) - 1
-                if i >= 0 and taken[i][0] <= ns < taken[i][1]:
-                    continue
                 if any(s < ne and ns < e for s, e in taken):
-                    continue
+                    continue  # the gazetteer already names it
                 affiliation = self._lead_words[m.group("lead")]
-                if (ns, ne) in known_at:
-                    continue
                 out.append(ActorMention(ns, ne, name, "person", affiliation, "pattern"))
                 roles[name] = fold(m.group(0))
                 taken.append((ns, ne))
-                known_at.add((ns, ne))
-                # Drop title matches of the role phrase itself ("Czech President"
-                # would otherwise name the sitting president, not this person).
-        if out:
-            spans_out = [(x.start, x.end) for x in out]
-            found[:] = [
-                f
-                for f in found
-                if not (
-                    f.kind == "title"
-                    and any(0 <= ns - f.end <= 30 for ns, _ in spans_out)
-                    and f.actor not in {x.actor for x in out}
-                )
-            ]
         return out
 
     def _find_surnames(self, text, found):

@@ -86,8 +86,6 @@ def _write(frame: pd.DataFrame, fmt: str, out) -> None:
         frame.to_csv(out, index=False)
     elif fmt == "jsonl":
         frame.to_json(out, orient="records", lines=True, force_ascii=False)
-        if not frame.empty:
-            out.write("\n") if not str(out).endswith("\n") else None
     else:
         if frame.empty:
             out.write("no actors found\n")

@@ -100,6 +100,9 @@ _NEGATION_SCOPE = re.compile(
 )
 
 
+_NEGATED_WORD = re.compile(r"([a-z][a-z'-]*)")
+
+
 def mark_negation(text: str) -> str:
     """Prefix the words after a negator with ``NOT_`` (up to three words).
 
@@ -113,8 +116,7 @@ def mark_negation(text: str) -> str:
     """
 
     def repl(m):
-        words = re.sub(r"([a-z][a-z'-]*)", r"NOT_\1", m.group(2))
-        return m.group(1) + words
+        return m.group(1) + _NEGATED_WORD.sub(r"NOT_\1", m.group(2))
 
     return _NEGATION_SCOPE.sub(repl, text)
 
@@ -664,8 +666,7 @@ def _cue_row(masked: str, clause: str) -> list[float]:
     # Who owns each cue: the nearest actor before it (else the first after it),
     # so "TGT backs it, OTH rejects it" gives TGT the support and OTH the refusal.
     slots = [(m.start(), m.group()) for m in _PLACEHOLDER.finditer(masked)]
-    owned = dict.fromkeys(("favor", "against", "favor_neg", "against_neg"), None)
-    owned = {k: [0.0, 0.0] for k in owned}
+    owned = {k: [0.0, 0.0] for k in ("favor", "against", "favor_neg", "against_neg")}
     if slots:
         for g in ("favor", "against"):
             for m in _CUES[g].finditer(masked):
