@@ -21,7 +21,7 @@ import io
 import os
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as _date
 from datetime import datetime
 from functools import lru_cache
@@ -461,6 +461,35 @@ class Gazetteer:
         if rule == "capital":
             return original[:1].isupper() or original[:1].isdigit()
         return any(ch.isupper() for ch in original)
+
+    def find_in_sentences(self, sentences, date=None) -> list[list[ActorMention]]:
+        """Find the mentions of each sentence of one article, in article context.
+
+        The sentences are read as one text, so a title or pronoun ("the
+        minister", "he") resolves to the person named in the sentence before,
+        as when scoring the article; offsets are relative to each sentence.
+
+        Parameters
+        ----------
+        sentences : sequence of str
+            The article's sentences, in order.
+        date : str or datetime-like, default=None
+
+        Returns
+        -------
+        list of list of ActorMention
+            One list per sentence.
+        """
+        starts, pos = [], 0
+        for sent in sentences:
+            starts.append(pos)
+            pos += len(sent) + 1
+        spans = [(s, s + len(t)) for s, t in zip(starts, sentences, strict=True)]
+        per: list[list[ActorMention]] = [[] for _ in sentences]
+        for m in self.find(" ".join(sentences), date, spans=spans):
+            i = bisect.bisect_right(starts, m.start) - 1
+            per[i].append(replace(m, start=m.start - starts[i], end=m.end - starts[i]))
+        return per
 
     def find(self, text: str, date=None, *, spans=None) -> list[ActorMention]:
         """Find every actor mention in ``text``.

@@ -374,8 +374,6 @@ def actor_recall(frame: pd.DataFrame, *, gazetteer=None, by_article: bool = True
 
 def _mentions_by_sentence(frame, gaz, by_article):
     """Mentions found for each (doc_id, sentence) of an annotated frame."""
-    import bisect
-
     out: dict = {}
     dates = frame["date"] if "date" in frame.columns else [None] * len(frame)
     if not (by_article and DOC_ID in frame.columns):
@@ -386,17 +384,8 @@ def _mentions_by_sentence(frame, gaz, by_article):
     for doc, group in frame.groupby(DOC_ID, sort=False):
         sentences = list(dict.fromkeys(group[TEXT]))
         day = group["date"].iloc[0] if "date" in group.columns else None
-        starts, pieces, pos = [], [], 0
-        for sent in sentences:
-            starts.append(pos)
-            pieces.append(sent)
-            pos += len(sent) + 1
-        article = " ".join(pieces)
-        spans = [(s, s + len(t)) for s, t in zip(starts, sentences, strict=True)]
-        mentions = gaz.find(article, day or None, spans=spans)
-        per = {i: [] for i in range(len(sentences))}
-        for m in mentions:
-            per[bisect.bisect_right(starts, m.start) - 1].append(m)
-        for i, sent in enumerate(sentences):
-            out[(doc, sent)] = per[i]
+        for sent, found in zip(
+            sentences, gaz.find_in_sentences(sentences, day or None), strict=True
+        ):
+            out[(doc, sent)] = found
     return out

@@ -35,7 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from ._text import fold
-from .labels import ACTOR, TEXT
+from .labels import ACTOR, DOC_ID, TEXT
 
 __all__ = [
     "MentionMarker",
@@ -251,10 +251,15 @@ def mark_mentions(X: pd.DataFrame, *, window: int = 4) -> pd.DataFrame:
     return out
 
 
-def locate_mentions(X: pd.DataFrame, *, gazetteer=None, date_col="date") -> pd.DataFrame:
+def locate_mentions(
+    X: pd.DataFrame, *, gazetteer=None, date_col="date", by_article=True
+) -> pd.DataFrame:
     """Add ``target_spans`` and ``other_spans`` to an annotated frame.
 
-    The actor finder runs once per distinct sentence. The target is the
+    The actor finder runs once per distinct sentence; with ``by_article``
+    and a ``doc_id`` column it reads each article's sentences in order, so
+    that titles and pronouns ("the minister added") resolve as they do when
+    an article is scored. The target is the
     actor of the row's ``actor`` column; when the finder does not name it,
     mentions of the same affiliation and type, then the row's ``mention``
     text, then the actor's last name are tried. Rows without an ``actor``
@@ -275,13 +280,26 @@ def locate_mentions(X: pd.DataFrame, *, gazetteer=None, date_col="date") -> pd.D
     kinds = X["actor_type"] if "actor_type" in X.columns else [None] * len(X)
     given = X["mention"] if "mention" in X.columns else [None] * len(X)
     actors = X[ACTOR] if has_actor else [None] * len(X)
+    if by_article and DOC_ID in X.columns:
+        docs = X[DOC_ID]
+        for doc, group in X.groupby(DOC_ID, sort=False):
+            sentences = list(dict.fromkeys(group[TEXT]))
+            day = group[date_col].iloc[0] if date_col in group.columns else None
+            day = None if day is None or (isinstance(day, float) and day != day) else day
+            found_all = gaz.find_in_sentences(sentences, day)
+            for sent, found in zip(sentences, found_all, strict=True):
+                cache[(doc, sent)] = found
+    else:
+        docs = [None] * len(X)
     targets, others = [], []
-    for text, actor, day, aff, kind, mention in zip(
-        X[TEXT], actors, dates, affs, kinds, given, strict=True
+    for text, actor, day, aff, kind, mention, doc in zip(
+        X[TEXT], actors, dates, affs, kinds, given, docs, strict=True
     ):
         day = None if day is None or (isinstance(day, float) and day != day) else day
+        found = cache.get((doc, text)) if doc is not None else None
         key = (text, str(day))
-        found = cache.get(key)
+        if found is None:
+            found = cache.get(key)
         if found is None:
             found = gaz.find(text, day)
             cache[key] = found

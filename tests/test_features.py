@@ -154,3 +154,22 @@ def test_locate_falls_back_to_mention_text():
         )
     )
     assert X["target_spans"][0] == [(0, 17)]
+
+
+def test_locate_reads_an_articles_sentences_in_order():
+    frame = pd.DataFrame(
+        {
+            "doc_id": ["a1", "a1"],
+            "text": [
+                "German Defence Minister Boris Pistorius spoke in Vilnius on Monday.",
+                "The minister said Berlin would not rush into any deployment.",
+            ],
+            "actor": ["Boris Pistorius", "Boris Pistorius"],
+        }
+    )
+    located = locate_mentions(frame)
+    start, end = located["target_spans"][1][0]
+    assert frame["text"][1][start:end] == "The minister"
+    # Sentence by sentence, the title has nobody to refer to.
+    alone = locate_mentions(frame, by_article=False)
+    assert alone["target_spans"][1] == []
