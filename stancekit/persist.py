@@ -85,6 +85,25 @@ def _json_default(obj):
     return str(obj)
 
 
+def _recover_interrupted(path: str) -> None:
+    """Put back a model folder that a killed save moved aside.
+
+    Replacing a folder takes two renames (old folder to a hidden backup, new
+    folder into place); a save killed between them leaves only the backup,
+    which is renamed back here before anything else reads or writes ``path``.
+    """
+    if os.path.exists(path):
+        return
+    parent, name = os.path.split(os.path.abspath(path))
+    try:
+        backups = [f for f in os.listdir(parent) if f.startswith(f".{name}.old-")]
+    except OSError:
+        return
+    if backups:
+        newest = max(backups, key=lambda f: os.path.getmtime(os.path.join(parent, f)))
+        os.replace(os.path.join(parent, newest), path)
+
+
 def save_model(model, path, *, overwrite: bool = False) -> str:
     """Write ``model`` to the folder ``path`` atomically.
 
@@ -96,6 +115,7 @@ def save_model(model, path, *, overwrite: bool = False) -> str:
     import skops.io as sio
 
     path = os.path.abspath(os.fspath(path))
+    _recover_interrupted(path)
     if os.path.exists(path) and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True (or --force) to replace it.")
     parent = os.path.dirname(path)
@@ -264,6 +284,7 @@ def load_model(path=None, *, gazetteer=None, actors=None, trusted: bool = False)
 
     gaz = gazetteer or load_gazetteer(actors)
     path = default_model_path() if path is None else os.fspath(path)
+    _recover_interrupted(path)
     if not os.path.exists(path):
         raise ModelFileError(f"{path}: no such model folder or file.")
     if os.path.isfile(path):

@@ -2,6 +2,10 @@ import json
 import os
 import pickle
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import joblib
 import numpy as np
@@ -174,3 +178,47 @@ def test_default_model_reproduces_from_the_bundled_corpus():
         shipped.predict_corpus(corpus)[["p_favor", "p_against", "p_neutral"]].to_numpy(),
         atol=1e-9,
     )
+
+
+def test_save_killed_between_its_two_renames_is_recovered(saved):
+    before = stancekit.load_model(saved).score_mentions(TEXT)
+    # The state a kill leaves between "old folder aside" and "new folder in".
+    os.replace(saved, saved.parent / f".{saved.name}.old-x1y2")
+    after = stancekit.load_model(saved).score_mentions(TEXT)
+    assert before.equals(after)
+    assert not (saved.parent / f".{saved.name}.old-x1y2").exists()
+
+
+def _kill_when(proc, ready, timeout=180):
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert proc.poll() is None, "training ended before it could be interrupted"
+        assert time.monotonic() < deadline, "training never reached the point to interrupt"
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("when", ["training", "writing"])
+def test_training_killed_midway_leaves_the_previous_model(saved, small_corpus, tmp_path, when):
+    before = stancekit.load_model(saved).score_mentions(TEXT)
+    corpus = tmp_path / "corpus.csv"
+    small_corpus.to_csv(corpus, index=False)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stancekit", "train", str(corpus), "-o", str(saved), "--force"]
+        + ["--classifier", "logreg", "--cv", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    started = time.monotonic()
+
+    def ready():
+        if when == "training":
+            return time.monotonic() - started > 3.0
+        # The new model's temporary folder exists: the save is under way.
+        return any(".tmp-" in f for f in os.listdir(saved.parent))
+
+    _kill_when(proc, ready)
+    after = stancekit.load_model(saved).score_mentions(TEXT)
+    assert before.equals(after)
