@@ -127,6 +127,16 @@ def _write(frame: pd.DataFrame, fmt: str, out) -> None:
 def _cmd_score(args) -> int:
     from .persist import load_model
 
+    if args.output:
+        return _score_to_file(args)
+    for given, flag in (
+        (args.resume, "--resume"),
+        (args.force, "--force"),
+        (args.errors, "--errors"),
+        (args.scheduler, "--scheduler"),
+    ):
+        if given:
+            raise StancekitError(f"{flag} needs --output FILE.")
     model = load_model(args.model, actors=args.actors)
     frames = []
     for articles in _read_articles(args.files, args.text_col, args.id_col):
@@ -142,27 +152,63 @@ def _cmd_score(args) -> int:
             )
         )
     result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if args.output:
-        _write_file(result, args.output, args.format)
-    else:
-        _write(result, args.format, sys.stdout)
+    _write(result, args.format, sys.stdout)
     return 0
 
 
-def _write_file(frame, path, fmt):
-    fmt = (
-        fmt
-        if fmt != "table"
-        else {".csv": "csv", ".jsonl": "jsonl"}.get(os.path.splitext(path)[1].lower(), "csv")
-    )
-    tmp = f"{path}.tmp-{os.getpid()}"
+def _score_to_file(args) -> int:
+    """Stream the inputs into --output chunk by chunk (see stancekit.stream)."""
+    import signal
+
+    from .persist import load_model
+    from .stream import score_corpus
+
+    model = load_model(args.model, actors=args.actors)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            _write(frame, fmt, fh)
-        os.replace(tmp, path)
+        summary = score_corpus(
+            args.files,
+            args.output,
+            model,
+            text_col=args.text_col,
+            id_col=args.id_col,
+            date_col=args.date_col,
+            mentions=args.mentions,
+            output_format=args.format if args.format in ("csv", "jsonl") else None,
+            errors_path=args.errors,
+            chunk_size=args.chunk_size,
+            batch_size=args.batch_size,
+            n_jobs=args.n_jobs,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            force=args.force,
+            progress=False if args.quiet else None,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"stancekit: interrupted; {args.output} holds every completed chunk; "
+            "run the same command with --resume to continue.",
+            file=sys.stderr,
+        )
+        return 130
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        signal.signal(signal.SIGTERM, previous)
+    if not args.quiet:
+        errors = (
+            f"; {summary['errors']:,} could not be scored (see {summary['errors_path']})"
+            if summary["errors"]
+            else ""
+        )
+        print(
+            f"stancekit: {summary['articles']:,} articles -> {summary['rows']:,} rows in "
+            f"{args.output}{errors}",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def _cmd_train(args) -> int:
@@ -270,9 +316,40 @@ def build_parser() -> argparse.ArgumentParser:
     add_inputs(p)
     p.add_argument("--mentions", action="store_true", help="one row per (sentence, actor)")
     p.add_argument("--model", default=None, help="model folder (default: bundled)")
-    p.add_argument("-o", "--output", default=None, help="write to a file (csv/jsonl)")
-    p.add_argument("--n-jobs", type=int, default=1, help="worker processes")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="write to OUT (.csv, .jsonl, or .parquet: a folder of parts) chunk by chunk; "
+        "resumable",
+    )
+    p.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: every core)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--chunk-size",
+        type=int,
+        default=1000,
+        help="articles per chunk written to OUT (default 1000)",
+    )
+    p.add_argument(
+        "--batch-size", type=int, default=64, help="articles per classifier call (default 64)"
+    )
+    p.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run into the same OUT"
+    )
+    p.add_argument("--force", action="store_true", help="replace an existing OUT")
+    p.add_argument(
+        "--errors",
+        default=None,
+        metavar="PATH",
+        help="CSV of articles that could not be scored (default: OUT.errors.csv)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="score on a Dask cluster, e.g. tcp://HOST:8786 (needs stancekit[dask])",
+    )
     p.set_defaults(func=_cmd_score)
 
     p = sub.add_parser("train", help="train a model on an annotated corpus")
