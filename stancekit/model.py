@@ -188,6 +188,9 @@ def _proba_frame(pipeline, X) -> pd.DataFrame:
     return frame
 
 
+_SCORE_ROWS = 4096  # mention rows per call of the pipeline
+
+
 class StanceModel:
     """A trained stance model: score articles, evaluate, save, load.
 
@@ -278,8 +281,15 @@ class StanceModel:
     def _score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         if frame.empty:
             return _empty_mentions()
-        marked = mark_mentions(frame)
-        scored = _proba_frame(self.pipeline, marked)
+        # Feature matrices are built a slice at a time, so that a huge
+        # article costs memory in proportion to the slice, not the article.
+        scored = pd.concat(
+            [
+                _proba_frame(self.pipeline, mark_mentions(frame.iloc[i : i + _SCORE_ROWS]))
+                for i in range(0, len(frame), _SCORE_ROWS)
+            ],
+            ignore_index=True,
+        )
         out = frame[[c for c in MENTION_COLUMNS if c in frame.columns]].copy()
         for col in scored.columns:
             out[col] = scored[col].to_numpy()
