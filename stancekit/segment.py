@@ -42,6 +42,7 @@ _CANDIDATE = re.compile(
     r"""|(?<=[a-z0-9%])[.!?]+["”’')\]]*(?=["“][A-Z])"""
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_LOOKBACK = 64
 _LINE = re.compile(r"[^\n]+")
 _TERMINAL = re.compile(r"""[.!?:;…]["”’')\]]*\s*$""")
 _NEXT_WORD = re.compile(r"\s*[\"“‘'(\[]*(\w+)")
@@ -51,7 +52,9 @@ def _is_boundary(block: str, end: int, period_at: int) -> bool:
     """Decide whether the punctuation ending at ``end`` closes a sentence."""
     if block[period_at] != ".":
         return True
-    match = _WORD_BEFORE.search(block, 0, period_at + 1)
+    # Look back a bounded stretch: scanning from the block's start would make
+    # segmentation quadratic in the length of a paragraph.
+    match = _WORD_BEFORE.search(block, max(0, period_at - _LOOKBACK), period_at + 1)
     if match is None:
         return True
     word = match.group(1)
