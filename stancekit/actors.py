@@ -171,19 +171,68 @@ def _surname_regex(names: tuple[str, ...]):
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b(?!\s[A-Z])")
 
 
+class _Spans:
+    """Character spans with overlap queries in logarithmic time.
+
+    Long texts have thousands of mentions; checking each new candidate
+    against every span found so far would make finding quadratic.
+    """
+
+    def __init__(self, spans=()):
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._reach: list[int] = []  # running maximum of the ends
+        for s, e in sorted(spans):
+            self.add(s, e)
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_right(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+        self._reach.insert(i, end)
+        for k in range(i, len(self._reach)):
+            self._reach[k] = max(self._ends[k], self._reach[k - 1] if k else end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when a span shares a character with ``[start, end)``."""
+        j = bisect.bisect_left(self._starts, end) - 1
+        return j >= 0 and self._reach[j] > start
+
+    def starts_within(self, lo: int, hi: int) -> bool:
+        """True when a span starts in ``[lo, hi]``."""
+        i = bisect.bisect_left(self._starts, lo)
+        return i < len(self._starts) and self._starts[i] <= hi
+
+
+class _ByStart:
+    """Mentions sorted by start, sliced by position."""
+
+    def __init__(self, mentions):
+        self.items = sorted(mentions, key=lambda m: m.start)
+        self._starts = [m.start for m in self.items]
+
+    def between(self, lo: int, hi: int) -> list:
+        """Mentions starting in ``[lo, hi)``."""
+        a = bisect.bisect_left(self._starts, lo)
+        return self.items[a : bisect.bisect_left(self._starts, hi)]
+
+
 def _drop_titles_of_named_others(found):
     """Drop an office title followed by another person's name.
 
     "German Chancellor Olaf Scholz" in an undated text: the title alone would
     name today's chancellor, but the name right after it says who is meant.
     """
-    named = [(n.start, n.actor) for n in found if n.actor_type == "person"]
+    named: dict[int, set] = defaultdict(set)
+    for n in found:
+        if n.actor_type == "person":
+            named[n.start].add(n.actor)
     return [
         m
         for m in found
         if not (
             m.kind == "title"
-            and any(0 <= start - m.end <= 2 and actor != m.actor for start, actor in named)
+            and any(named[at] - {m.actor} for at in range(m.end, m.end + 3) if at in named)
         )
     ]
 
@@ -381,7 +430,7 @@ class Gazetteer:
                 self._strict[key] = "any-capital"
         leads = sorted(self._lead_words, key=len, reverse=True)
         if leads:
-            lead = "(?P<lead>" + "|".join(re.escape(w) for w in leads) + ")"
+            lead = "(?P<lead>" + _trie_regex(leads) + ")"
             self._role_before = re.compile(
                 rf"\b{lead}(?:'s|’s)? {_ROLE_TITLES}(?: of \w+)?,? {_NAME}\b"
             )
@@ -554,7 +603,7 @@ class Gazetteer:
                 if lead is not None:
                     found.append(lead)
         roles: dict[str, str] = {}
-        found.extend(self._find_role_persons(text, taken, found, roles))
+        found.extend(self._find_role_persons(text, _Spans(taken), found, roles))
         found = self._find_surnames(text, found)
         found.sort(key=lambda x: x.start)
         found = _drop_titles_of_named_others(found)
@@ -632,12 +681,12 @@ class Gazetteer:
                 name = m.group("name")
                 if set(name.split()) & _STOP_NAME_WORDS:
                     continue
-                if any(s < ne and ns < e for s, e in taken):
+                if taken.overlaps(ns, ne):
                     continue  # the gazetteer already names it
                 affiliation = self._lead_words[m.group("lead")]
                 out.append(ActorMention(ns, ne, name, "person", affiliation, "pattern"))
                 roles[name] = fold(m.group(0))
-                taken.append((ns, ne))
+                taken.add(ns, ne)
         return out
 
     def _find_surnames(self, text, found):
@@ -660,6 +709,7 @@ class Gazetteer:
         rx = _surname_regex(tuple(sorted(firsts)))
         by_span = {(f.start, f.end): i for i, f in enumerate(found)}
         out = list(found)
+        occupied = _Spans((f.start, f.end) for f in found)
         for m in rx.finditer(text):
             s, e = m.span()
             person = firsts[m.group(1)]
@@ -672,19 +722,15 @@ class Gazetteer:
                         s, e, person.actor, "person", person.affiliation, "surname"
                     )
                 continue
-            if any(f.start < e and s < f.end for f in out):
+            if occupied.overlaps(s, e):
                 continue
             out.append(ActorMention(s, e, person.actor, "person", person.affiliation, "surname"))
+            occupied.add(s, e)
         return out
 
-    def _office_holder(self, found, pos, sentence_of, role, day):
+    def _office_holder(self, countries, pos, lo, role, day):
         """'Downing Street said the prime minister ...': the office of one country."""
-        here = sentence_of(pos)
-        codes = {
-            m.affiliation
-            for m in found
-            if m.actor_type == "country" and m.start < pos and here - 1 <= sentence_of(m.start)
-        }
+        codes = {m.affiliation for m in countries.between(lo, pos)}
         if len(codes) != 1:
             return None
         code = codes.pop()
@@ -698,45 +744,49 @@ class Gazetteer:
         return None
 
     def _resolve_references(self, text, found, spans, roles, day=None):
-        """Attach generic titles and subject pronouns to one earlier person."""
+        """Attach generic titles and subject pronouns to one earlier person.
+
+        A reference looks back to the start of the sentence before its own.
+        """
         if not spans or not found:
             return found
         folded = fold(text)
         starts = [s for s, _ in spans]
 
-        def sentence_of(pos):
-            return max(0, bisect.bisect_right(starts, pos) - 1)
+        def window_start(pos):
+            here = bisect.bisect_right(starts, pos) - 1
+            return starts[here - 1] if here >= 1 else -1
 
-        persons = [m for m in found if m.actor_type == "person"]
+        persons = _ByStart(m for m in found if m.actor_type == "person")
+        countries = _ByStart(m for m in found if m.actor_type == "country")
         extra = []
-        occupied = [(m.start, m.end) for m in found]
+        occupied = _Spans((m.start, m.end) for m in found)
         for m in _GENERIC_TITLE.finditer(folded):
             role = _GENERIC_TITLES[m.group(1)]
             s, e = m.span()
-            if any(a < e and s < b for a, b in occupied):
+            if occupied.overlaps(s, e):
                 continue
-            if any(0 <= a - e <= 3 for a, _ in occupied):
+            if occupied.starts_within(e, e + 3):
                 continue  # "the chancellor, Olaf Scholz": the name follows
-            cand = self._candidates(persons, s, sentence_of, role, roles)
+            lo = window_start(s)
+            cand = self._candidates(persons.between(lo, s), role, roles)
             if len(cand) == 1:
                 p = cand[0]
                 extra.append(ActorMention(s, e, p.actor, "person", p.affiliation, "coref"))
             elif not cand and role in _OFFICES:
-                office = self._office_holder(found, s, sentence_of, role, day)
+                office = self._office_holder(countries, s, lo, role, day)
                 if office is not None:
                     extra.append(ActorMention(s, e, *office, "coref"))
-        persons = sorted(
-            persons + [x for x in extra if x.actor_type == "person"], key=lambda x: x.start
-        )
+        persons = _ByStart([*persons.items, *(x for x in extra if x.actor_type == "person")])
         for m in _PRONOUN.finditer(text):
             s, e = m.span()
-            cand = self._candidates(persons, s, sentence_of, None, roles)
+            cand = self._candidates(persons.between(window_start(s), s), None, roles)
             if len(cand) == 1:
                 p = cand[0]
                 extra.append(ActorMention(s, e, p.actor, "person", p.affiliation, "pronoun"))
         for m in _HIS_COUNTRY.finditer(text):
             s, e = m.span()
-            cand = self._candidates(persons, s, sentence_of, None, roles)
+            cand = self._candidates(persons.between(window_start(s), s), None, roles)
             codes = {p.affiliation for p in cand}
             if len(codes) == 1:
                 code = codes.pop()
@@ -747,9 +797,7 @@ class Gazetteer:
             return found
         return sorted(found + extra, key=lambda x: x.start)
 
-    def _candidates(self, persons, pos, sentence_of, role, roles):
-        here = sentence_of(pos)
-        window = [p for p in persons if p.start < pos and here - 1 <= sentence_of(p.start)]
+    def _candidates(self, window, role, roles):
         names = {}
         for p in window:
             names[p.actor] = p
