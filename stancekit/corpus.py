@@ -8,10 +8,12 @@ row (1-based, the header not counted) and the column.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import os
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from ._text import fold
@@ -30,7 +32,7 @@ from .labels import (
     TEXT,
 )
 
-__all__ = ["load_corpus", "validate_corpus", "read_table"]
+__all__ = ["load_corpus", "validate_corpus", "validate_file", "read_table", "iter_table"]
 
 _SYNONYMS = {
     "pro": "favor",
@@ -103,18 +105,216 @@ def read_table(path, *, what: str = "corpus") -> pd.DataFrame:
     return frame
 
 
-def _check_utf8(path: str) -> None:
+def _check_utf8(path: str, block: int = 1 << 20) -> None:
+    """Check that a file is UTF-8, a block at a time (any size of file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = lines = 0
     with open(path, "rb") as fh:
-        data = fh.read()
+        while True:
+            data = fh.read(block)
+            try:
+                decoder.decode(data, final=not data)
+            except UnicodeDecodeError as exc:
+                # The decoder may hold up to 3 bytes of the previous block.
+                held = len(exc.object) - len(data)
+                at = offset + exc.start - held
+                line = lines + data.count(b"\n", 0, max(0, exc.start - held)) + 1
+                raise CorpusError(
+                    f"not valid UTF-8 at byte {at} (line {line}); re-save the file "
+                    "as UTF-8 (e.g. iconv -f latin1 -t utf-8).",
+                    path=path,
+                ) from None
+            if not data:
+                return
+            offset += len(data)
+            lines += data.count(b"\n")
+
+
+def iter_table(path, *, chunksize: int = 50_000, what: str = "corpus"):
+    """Read a CSV, JSON Lines or Parquet file in chunks of ``chunksize`` rows.
+
+    Like :func:`read_table`, with memory bounded by the chunk, not the file.
+
+    Yields
+    ------
+    pandas.DataFrame
+        Consecutive chunks of rows (strings), with their original index.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise CorpusError(f"no such {what} file.", path=path)
+    if os.path.getsize(path) == 0:
+        raise CorpusError(f"the {what} file is empty.", path=path)
+    suffix = os.path.splitext(path)[1].lower()
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        if suffix in (".csv", ".tsv", ".txt", ".jsonl", ".json", ".ndjson"):
+            _check_utf8(path)
+        if suffix in (".csv", ".tsv", ".txt"):
+            sep = "\t" if suffix == ".tsv" else ","
+            reader = pd.read_csv(
+                path,
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8",
+                chunksize=chunksize,
+            )
+        elif suffix in (".jsonl", ".json", ".ndjson"):
+            reader = pd.read_json(
+                path, lines=True, dtype=False, encoding="utf-8", chunksize=chunksize
+            )
+        elif suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            reader = (
+                batch.to_pandas()
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=chunksize)
+            )
+        else:
+            raise CorpusError(
+                f"unknown file type {suffix!r}; expected .csv, .jsonl or .parquet.",
+                path=path,
+            )
+        yield from reader
+    except CorpusError:
+        raise
+    except ImportError as exc:
         raise CorpusError(
-            f"not valid UTF-8 at byte {exc.start} (line {line}); re-save the file "
-            "as UTF-8 (e.g. iconv -f latin1 -t utf-8).",
+            f"reading Parquet needs pyarrow: pip install 'stancekit[parquet]' ({exc}).",
             path=path,
         ) from None
+    except (ValueError, pd.errors.ParserError, OSError) as exc:
+        raise CorpusError(f"cannot be parsed as {suffix[1:]}: {exc}", path=path) from None
+
+
+def validate_file(
+    path, *, chunksize: int = 50_000, gazetteer=None, check_actors: bool = True
+) -> dict:
+    """Validate an annotated file of any size, streaming it chunk by chunk.
+
+    Applies every rule of :func:`validate_corpus`, across chunks too
+    (duplicate rows, one date per article), holding one chunk in memory plus
+    a hash per row and a date per article.
+
+    Returns
+    -------
+    dict
+        ``rows``, ``labels`` (counts), ``articles``, ``columns``.
+
+    Raises
+    ------
+    CorpusError
+        With the file, row (counted over the whole file) and column at fault.
+
+    Examples
+    --------
+    >>> import stancekit
+    >>> report = validate_file(stancekit.datasets.troops_path(), chunksize=2000)
+    >>> report["rows"] > 8000
+    True
+    """
+    from .actors import load_gazetteer
+
+    path = os.fspath(path)
+    gaz = (gazetteer or load_gazetteer()) if check_actors else None
+    # Row-level state across chunks is kept as 64-bit hashes in arrays
+    # (24 bytes a row); the rare error path reads the rows it names back.
+    keys, docs, days, dated = [], [], [], []
+    labels = dict.fromkeys(LABELS, 0)
+    rows = 0
+    columns = None
+    for chunk in iter_table(path, chunksize=chunksize):
+        if columns is None:
+            columns = [str(c).strip() for c in chunk.columns]
+        if len(chunk) == 0:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                frame = validate_corpus(chunk, path=path, gazetteer=gaz, check_actors=check_actors)
+        except CorpusError as exc:
+            row = None if exc.row is None else exc.row + rows
+            raise CorpusError(exc.message, path=path, row=row, column=exc.column) from None
+        key_cols = [c for c in (DOC_ID, TEXT, ACTOR, TARGET) if c in frame.columns]
+        keys.append(pd.util.hash_pandas_object(frame[key_cols], index=False).to_numpy())
+        if DOC_ID in frame.columns and DATE in frame.columns:
+            both = (frame[DOC_ID].fillna("") != "") & (frame[DATE].fillna("") != "")
+            docs.append(
+                pd.util.hash_pandas_object(frame.loc[both, DOC_ID], index=False).to_numpy()
+            )
+            days.append(pd.util.hash_pandas_object(frame.loc[both, DATE], index=False).to_numpy())
+            dated.append(np.flatnonzero(both.to_numpy()) + rows)
+        for label, n in frame[STANCE].value_counts().items():
+            labels[label] += int(n)
+        rows += len(frame)
+    if rows == 0:
+        raise CorpusError("the corpus has a header but no rows.", path=path)
+    _streamed_duplicates(np.concatenate(keys), path, chunksize, columns)
+    articles = None
+    if docs:
+        doc_h, day_h, at = np.concatenate(docs), np.concatenate(days), np.concatenate(dated)
+        _streamed_dates(doc_h, day_h, at, path, chunksize)
+        articles = int(len(np.unique(doc_h)))
+    return {"rows": rows, "labels": labels, "articles": articles, "columns": columns}
+
+
+def _first_of_runs(values):
+    """Stable order of ``values`` and, per position, the first index of its run."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = order[np.searchsorted(ordered, ordered, side="left")]
+    return order, first
+
+
+def _rows_at(path, chunksize, wanted):
+    found = {}
+    seen = 0
+    for chunk in iter_table(path, chunksize=chunksize):
+        for i in wanted:
+            if seen <= i < seen + len(chunk):
+                found[i] = chunk.iloc[i - seen].to_dict()
+        seen += len(chunk)
+    return found
+
+
+def _streamed_duplicates(hashes, path, chunksize, columns):
+    order, first = _first_of_runs(hashes)
+    later = order != first
+    if not later.any():
+        return
+    row = int(order[later].min())
+    orig = int(first[later][order[later] == row][0])
+    got = _rows_at(path, chunksize, (row, orig))
+    same = str(got[row].get(STANCE, "")).strip().lower() == (
+        str(got[orig].get(STANCE, "")).strip().lower()
+    )
+    raise CorpusError(
+        f"{'duplicate of' if same else 'conflicts with'} row {orig + 1}: the same sentence "
+        "and actor appear twice"
+        + ("" if same else " with different stances")
+        + "; keep one row per (sentence, actor).",
+        path=path,
+        row=row + 1,
+        column=ACTOR if ACTOR in columns else TEXT,
+    )
+
+
+def _streamed_dates(doc_h, day_h, at, path, chunksize):
+    order, first = _first_of_runs(doc_h)
+    bad = day_h[order] != day_h[first]
+    if not bad.any():
+        return
+    row = int(at[order][bad].min())
+    orig = int(at[first[bad][at[order][bad] == row][0]])
+    got = _rows_at(path, chunksize, (row, orig))
+    doc, day, then = got[row][DOC_ID], got[row][DATE], got[orig][DATE]
+    raise CorpusError(
+        f"doc_id {doc!r} has date {day!r} here but {then!r} in row {orig + 1}; "
+        "an article has one date.",
+        path=path,
+        row=row + 1,
+        column=DATE,
+    )
 
 
 def _closest(value: str) -> str:

@@ -29,6 +29,7 @@ class CorpusError(StancekitError, ValueError):
     """
 
     def __init__(self, message, *, path=None, row=None, column=None):
+        self.message = message
         self.path = None if path is None else os.fspath(path)
         self.row = row
         self.column = column

@@ -152,3 +152,93 @@ def test_author_stance_corpus_without_actor_column(tmp_path):
         )
     )
     assert "actor" not in frame.columns and len(frame) == 2
+
+
+def _many(n, start=0):
+    """n distinct valid rows (three per article), as a user's large file would hold."""
+    return [
+        {
+            "text": f"Paris backs a reassurance force, officials said in briefing {i}.",
+            "actor": "France",
+            "stance": ("favor", "against", "neutral")[i % 3],
+            "doc_id": f"d{i // 3}",
+            "date": "2025-03-01",
+        }
+        for i in range(start, start + n)
+    ]
+
+
+@pytest.mark.parametrize("name", ["c.csv", "c.jsonl", "c.parquet"])
+def test_streamed_validation_counts_every_chunk(tmp_path, name):
+    from stancekit.corpus import validate_file
+
+    report = validate_file(write(tmp_path, _many(1000), name), chunksize=64)
+    assert report["rows"] == 1000
+    assert report["labels"] == {"favor": 334, "against": 333, "neutral": 333}
+    assert report["articles"] == 334
+
+
+@pytest.mark.parametrize(
+    ("change", "message", "column"),
+    [
+        ({"stance": "maybe"}, "got 'maybe'", "stance"),
+        ({"text": " "}, "empty text", "text"),
+        ({"text": _many(1)[0]["text"], "doc_id": "d0"}, "duplicate of row 1", "actor"),
+        ({"doc_id": "d0", "date": "2025-04-01"}, "doc_id 'd0' has date", "date"),
+    ],
+)
+def test_streamed_validation_names_the_row_of_the_whole_file(tmp_path, change, message, column):
+    from stancekit.corpus import validate_file
+
+    rows = _many(700)
+    rows[612] = {**rows[612], **change}
+    with pytest.raises(CorpusError, match=message) as err:
+        validate_file(write(tmp_path, rows), chunksize=100)
+    assert (err.value.row, err.value.column) == (613, column)
+    assert str(err.value).startswith(f"c.csv, row 613, column '{column}'")
+
+
+def test_bad_byte_deep_in_a_large_file(tmp_path):
+    from stancekit.corpus import validate_file
+
+    path = write(tmp_path, _many(30_000))
+    data = path.read_bytes()
+    at = len(data) - 500
+    path.write_bytes(data[:at] + b"\xe9" + data[at + 1 :])
+    line = data.count(b"\n", 0, at) + 1
+    with pytest.raises(CorpusError, match=rf"not valid UTF-8 at byte {at} \(line {line}\)"):
+        validate_file(path)
+
+
+@pytest.mark.slow
+def test_streamed_validation_memory_does_not_grow_with_the_file(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, re, sys\n"
+        "from stancekit.corpus import validate_file\n"
+        "from stancekit.actors import load_gazetteer\n"
+        "load_gazetteer()\n"
+        "def kb(key):\n"
+        "    return int(re.search(key + r':\\s+(\\d+)', open('/proc/self/status').read())[1])\n"
+        "base = kb('VmRSS')\n"
+        "report = validate_file(sys.argv[1], chunksize=20_000)\n"
+        "peak = kb('VmHWM')\n"
+        "print(json.dumps({'rows': report['rows'], 'grew_mb': (peak - base) / 1024}))\n"
+    )
+    grew = {}
+    for n in (50_000, 250_000):
+        path = tmp_path / f"big{n}.csv"
+        pd.DataFrame(_many(n)).to_csv(path, index=False)
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
+        )
+        result = json.loads(out.stdout)
+        assert result["rows"] == n
+        grew[n] = result["grew_mb"]
+        size_mb = path.stat().st_size / 2**20
+    # Five times the rows: memory grows by the per-row hashes only, far less than
+    # the file (which pandas would hold several times over if read at once).
+    assert grew[250_000] - grew[50_000] < 0.5 * size_mb
