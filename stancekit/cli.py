@@ -288,6 +288,54 @@ def _cmd_actors(args) -> int:
     return 0
 
 
+def _write_text_atomic(path: str, write) -> None:
+    """Call ``write(fh)`` on a temporary file beside ``path``, then rename it."""
+    tmp = os.path.join(
+        os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.tmp-{os.getpid()}"
+    )
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _cmd_explain(args) -> int:
+    from .persist import load_model
+
+    model = load_model(args.model, actors=args.actors)
+    explanations, missing = [], []
+    for articles in _read_articles(args.files, args.text_col, args.id_col):
+        dates = articles[args.date_col] if args.date_col in articles.columns else None
+        for i, (doc, text) in enumerate(
+            zip(articles[args.id_col], articles[args.text_col], strict=True)
+        ):
+            day = args.date or (dates.iloc[i] if dates is not None else None)
+            try:
+                explanations.append(model.explain(text, args.actor, doc_id=str(doc), date=day))
+            except ValueError as exc:
+                if "is not mentioned" not in str(exc):
+                    raise
+                missing.append(f"{doc}: {exc}")
+    if not explanations:
+        raise StancekitError(missing[0] if len(missing) == 1 else f"{missing[0]} (and others)")
+    if args.format == "table":
+        text = "\n\n".join(e.to_text(top=args.top) for e in explanations) + "\n"
+        if args.output:
+            _write_text_atomic(args.output, lambda fh: fh.write(text))
+        else:
+            sys.stdout.write(text)
+        return 0
+    frame = pd.concat([e.to_frame() for e in explanations], ignore_index=True)
+    if args.output:
+        _write_text_atomic(args.output, lambda fh: _write(frame, args.format, fh))
+    else:
+        _write(frame, args.format, sys.stdout)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``stancekit`` command."""
     parser = argparse.ArgumentParser(
@@ -377,6 +425,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("actors", help="list the actors found in articles")
     add_inputs(p)
     p.set_defaults(func=_cmd_actors)
+
+    p = sub.add_parser("explain", help="why an actor got its stance: feature contributions")
+    p.add_argument("files", nargs="+", metavar="FILE", help="article file(s) (as for score)")
+    p.add_argument("--actor", required=True, help="actor name, e.g. 'Emmanuel Macron'")
+    p.add_argument("--top", type=int, default=5, help="features shown per side (default 5)")
+    p.add_argument("--date", default=None, help="article date (YYYY-MM-DD)")
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "jsonl"),
+        default="table",
+        help="table: readable text; csv/jsonl: the tidy contributions",
+    )
+    p.add_argument("-o", "--output", default=None, help="write to a file")
+    p.add_argument("--text-col", default="text", help="text column (default: text)")
+    p.add_argument("--id-col", default="doc_id", help="id column (default: doc_id)")
+    p.add_argument("--date-col", default="date", help="date column (default: date)")
+    p.add_argument("--model", default=None, help="model folder (default: bundled)")
+    p.add_argument("--actors", default=None, help="extra actor file (CSV/JSONL)")
+    p.set_defaults(func=_cmd_explain)
     return parser
 
 

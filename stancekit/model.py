@@ -401,6 +401,27 @@ class StanceModel:
         scored = self._score_frame(_rows_frame(rows))
         return scored if mentions else aggregate_stances(scored)
 
+    def explain(self, text: str, actor: str, *, doc_id=None, date=None):
+        """Explain the stance of ``actor`` in each sentence that mentions it.
+
+        Signed feature contributions (coefficient x feature value) of each
+        linear member of the classifier; see :func:`stancekit.explain.explain`.
+
+        Returns
+        -------
+        stancekit.explain.Explanation
+            ``.mentions`` (stance and probabilities per sentence),
+            ``.contributions`` (tidy table), ``.to_text()``.
+
+        Raises
+        ------
+        ValueError
+            When the actor is not mentioned (the message lists those found).
+        """
+        from .explain import explain
+
+        return explain(self, text, actor, doc_id=doc_id, date=date)
+
     # -- evaluation -----------------------------------------------------------
     def predict_corpus(self, corpus: pd.DataFrame) -> pd.DataFrame:
         """Probabilities and labels for an annotated frame (gold actor given).
