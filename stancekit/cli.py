@@ -336,6 +336,50 @@ def _cmd_explain(args) -> int:
     return 0
 
 
+def _cmd_report(args) -> int:
+    from .corpus import read_table
+    from .report import write_report
+
+    source = None
+    if len(args.files) == 1 and os.path.splitext(args.files[0])[1].lower() in (
+        ".csv",
+        ".tsv",
+        ".jsonl",
+        ".json",
+        ".ndjson",
+        ".parquet",
+        ".pq",
+    ):
+        table = read_table(args.files[0], what="scores or articles")
+        if {"actor", "stance"} <= set(table.columns) and args.text_col not in table.columns:
+            source = args.files[0]  # a scores file: no model needed
+    if source is not None:
+        from .actors import load_gazetteer
+
+        model = None
+        gazetteer = load_gazetteer(args.actors) if args.actors else None
+    else:
+        from .persist import load_model
+
+        model = load_model(args.model, actors=args.actors)
+        gazetteer = None
+        frames = list(_read_articles(args.files, args.text_col, args.id_col))
+        source = pd.concat(frames, ignore_index=True)
+    path = write_report(
+        source,
+        args.output,
+        model=model,
+        gazetteer=gazetteer,
+        text_col=args.text_col,
+        id_col=args.id_col,
+        date_col=args.date_col,
+        title=args.title,
+    )
+    if not args.quiet:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``stancekit`` command."""
     parser = argparse.ArgumentParser(
@@ -444,6 +488,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, help="model folder (default: bundled)")
     p.add_argument("--actors", default=None, help="extra actor file (CSV/JSONL)")
     p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser("report", help="self-contained HTML report of scores or articles")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a scores file written by 'stancekit score' (CSV/JSONL), or articles",
+    )
+    p.add_argument("-o", "--output", required=True, help="the .html file to write")
+    p.add_argument("--title", default=None, help="report title")
+    p.add_argument("--text-col", default="text", help="text column (default: text)")
+    p.add_argument("--id-col", default="doc_id", help="id column (default: doc_id)")
+    p.add_argument("--date-col", default="date", help="date column (default: date)")
+    p.add_argument("--model", default=None, help="model folder (default: bundled)")
+    p.add_argument("--actors", default=None, help="extra actor file (CSV/JSONL)")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not print the path written")
+    p.set_defaults(func=_cmd_report)
     return parser
 
 
