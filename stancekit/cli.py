@@ -1,4 +1,4 @@
-"""Command line: ``stancekit score | train | evaluate | actors``."""
+"""Command line: ``stancekit score | train | evaluate | validate | actors | explain | report``."""
 
 from __future__ import annotations
 
@@ -269,6 +269,20 @@ def _cmd_evaluate(args) -> int:
     return 0
 
 
+def _cmd_validate(args) -> int:
+    from .actors import load_gazetteer
+    from .corpus import validate_file
+
+    gaz = load_gazetteer(args.actors)
+    report = validate_file(
+        args.corpus, chunksize=args.chunksize, gazetteer=gaz, check_actors=not args.no_actor_check
+    )
+    labels = ", ".join(f"{k} {v}" for k, v in report["labels"].items())
+    articles = f", {report['articles']} articles" if report["articles"] else ""
+    print(f"{args.corpus}: valid, {report['rows']} rows{articles} ({labels})")
+    return 0
+
+
 def _cmd_actors(args) -> int:
     from .actors import find_actors, load_gazetteer
 
@@ -465,6 +479,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--actors", default=None, help="extra actor file (CSV/JSONL)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser(
+        "validate", help="check an annotated file of any size, streaming it in chunks"
+    )
+    p.add_argument("corpus", help="annotated CSV / JSONL / Parquet")
+    p.add_argument("--chunksize", type=int, default=50_000, help="rows per chunk (50000)")
+    p.add_argument("--actors", default=None, help="extra actor file (CSV/JSONL)")
+    p.add_argument(
+        "--no-actor-check",
+        action="store_true",
+        help="skip the check that each actor is named in its sentence or known",
+    )
+    p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("actors", help="list the actors found in articles")
     add_inputs(p)

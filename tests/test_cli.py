@@ -99,3 +99,18 @@ def test_console_script_runs_installed():
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(io.StringIO(proc.stdout))
     assert table.set_index("actor").loc["Giorgia Meloni", "stance"] == "against"
+
+
+def test_validate_command(capsys, tmp_path, small_corpus):
+    path = tmp_path / "c.csv"
+    small_corpus.to_csv(path, index=False)
+    assert main(["validate", str(path), "--chunksize", "500"]) == 0
+    out = capsys.readouterr().out
+    assert f"valid, {len(small_corpus)} rows" in out
+    frame = small_corpus.copy()
+    frame.loc[1234, "stance"] = "pro-war"
+    frame.to_csv(path, index=False)
+    assert main(["validate", str(path), "--chunksize", "500"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "c.csv, row 1235, column 'stance'" in err
