@@ -47,7 +47,7 @@ from .actors import _parse_date
 from .exceptions import StancekitError
 from .labels import DATE, DOC_ID, EVIDENCE, TEXT
 
-__all__ = ["score_batch", "score_corpus", "CHUNK_SIZE", "MAX_FILE_BYTES"]
+__all__ = ["score_batch", "score_corpus", "empty_result", "CHUNK_SIZE", "MAX_FILE_BYTES"]
 
 #: Articles read, scored and written together (the unit of resuming).
 CHUNK_SIZE = 1000
@@ -57,7 +57,6 @@ MAX_FILE_BYTES = 4 * _text.MAX_TEXT_CHARS
 _ERROR = "error"
 _CHUNK_COLUMNS = [DOC_ID, TEXT, DATE, _ERROR]
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".json", ".ndjson", ".parquet", ".pq")
 _FORMATS = ("csv", "jsonl", "parquet")
 _PROGRESS_VERSION = 1
 
@@ -126,9 +125,20 @@ def score_batch(
     return _score(frame, model, text_col, id_col, date_col, mentions)
 
 
+def _is_missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # not a scalar
+        return False
+
+
 def _score(frame, model, text_col, id_col, date_col, mentions) -> pd.DataFrame:
     from .model import _iter_articles
 
+    if date_col in frame.columns and frame[date_col].hasnans:
+        # pd.NA (Arrow-backed strings, as Dask makes them) means no date
+        dates = [None if _is_missing(d) else d for d in frame[date_col]]
+        frame = frame.assign(**{date_col: pd.Series(dates, index=frame.index, dtype=object)})
     items = list(_iter_articles(frame, text_col, id_col, date_col))
     out = model._score_batch(items, mentions) if items else None
     if out is None or out.empty:
@@ -208,7 +218,7 @@ def _check_article(text, date):
     if not text.strip():
         return "empty text", None
     try:
-        return None, _parse_date(date)
+        return None, None if _is_missing(date) else _parse_date(date)
     except ValueError as exc:
         return str(exc), None
 
@@ -222,7 +232,7 @@ def _read_records(paths, text_col, id_col, date_col):
         path = os.fspath(path)
         if path == "-":
             data = sys.stdin.buffer.read()
-            yield _text_record("stdin", data, "stdin")
+            yield _text_record("stdin", data)
             continue
         if os.path.isdir(path):
             files = sorted(f for f in os.listdir(path) if f.endswith(".txt"))
@@ -254,10 +264,10 @@ def _file_record(path):
     if size > MAX_FILE_BYTES:
         return (stem, None, None, f"{size:,} bytes is over the limit of {MAX_FILE_BYTES:,}")
     with open(path, "rb") as fh:
-        return _text_record(stem, fh.read(), path)
+        return _text_record(stem, fh.read())
 
 
-def _text_record(doc, data: bytes, where):
+def _text_record(doc, data: bytes):
     try:
         return (doc, data.decode("utf-8-sig"), None, None)
     except UnicodeDecodeError as exc:
@@ -368,7 +378,7 @@ def _read_chunks(paths, text_col, id_col, date_col, chunk_size):
         yield pd.DataFrame(block, columns=_CHUNK_COLUMNS, dtype=object)
 
 
-def _count_articles(paths, text_col):
+def _count_articles(paths):
     """How many articles the inputs hold (for the progress bar), or None."""
     total = 0
     try:
@@ -929,23 +939,23 @@ def score_corpus(
         "date_col": date_col,
     }
     out = _Output(output, fmt, errors_path, mentions, settings)
-    done = out.start(resume=resume, force=force)
-    started = time.perf_counter()
-    show = progress if progress is not None else _stderr_is_terminal()
-    total = _count_articles(inputs, text_col) if show else None
-    bar = tqdm(
-        total=total,
-        initial=done,
-        unit=" articles",
-        disable=not show,
-        dynamic_ncols=True,
-        smoothing=0.05,
-    )
-    runner = _Runner(model, mentions, n_jobs, scheduler)
+    runner = _Runner(model, mentions, n_jobs, scheduler)  # fails early: no cluster
+    bar = None
     finished = False
     try:
+        done = out.start(resume=resume, force=force)
+        started = time.perf_counter()
+        show = progress if progress is not None else _stderr_is_terminal()
+        bar = tqdm(
+            total=_count_articles(inputs) if show else None,
+            initial=done,
+            unit=" articles",
+            disable=not show,
+            dynamic_ncols=True,
+            smoothing=0.05,
+        )
         chunks = _read_chunks(inputs, text_col, id_col, date_col, chunk_size)
-        chunks = _skip_done(chunks, done, out.state["ids_sha256"], out, inputs)
+        chunks = _skip_done(chunks, done, out.state["ids_sha256"], out)
         in_flight = max(0, math.ceil(2 * runner.workers * batch_size / chunk_size))
         if runner.pool is None and runner.client is None:
             in_flight = 0
@@ -959,7 +969,8 @@ def score_corpus(
         out.finish()
         finished = True
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         runner.close(cancel=not finished)
     state = out.state
     return {
@@ -983,7 +994,7 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
-def _skip_done(chunks, done, digest, out, inputs):
+def _skip_done(chunks, done, digest, out):
     """Drop the first ``done`` articles, checking they are the ones already scored."""
     if not done:
         yield from chunks

@@ -16,6 +16,7 @@ from stancekit.dask import score_dataframe  # noqa: E402
 def articles():
     frame = short_articles(300, sentences=3)
     frame.loc[[5, 150], "text"] = "Nothing to see here."  # articles without actors
+    frame.loc[[6, 151], "date"] = None  # Dask turns these into pd.NA
     return frame
 
 
