@@ -364,7 +364,10 @@ class StanceModel:
         -------
         pandas.DataFrame
         """
-        from tqdm.auto import tqdm
+        if progress is False:
+            from tqdm import tqdm  # no widget machinery (and no warning) in notebooks
+        else:
+            from tqdm.auto import tqdm
 
         items = list(_iter_articles(articles, text_col, id_col, date_col))
         batches = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
