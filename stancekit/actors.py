@@ -171,6 +171,20 @@ def _surname_regex(names: tuple[str, ...]):
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b(?!\s[A-Z])")
 
 
+_DATELINE_AFTER = re.compile(r"(?:,? [A-Z][A-Za-z .]{0,30})?\s*(?:\(|—|–|-\s|:\s)")
+
+
+def _is_dateline(text: str, s: int, e: int) -> bool:
+    """True for a place in capitals opening a paragraph: "BRUSSELS (Reuters) -"."""
+    word = text[s:e]
+    if len(word) < 4 or not word.isupper():
+        return False
+    line = text.rfind("\n", 0, s) + 1
+    if text[line:s].strip():
+        return False
+    return _DATELINE_AFTER.match(text, e) is not None
+
+
 class _Spans:
     """Character spans with overlap queries in logarithmic time.
 
@@ -594,6 +608,8 @@ class Gazetteer:
                 folded, s, key, entry
             ):
                 continue
+            if _is_dateline(text, s, e):
+                continue
             found.append(
                 ActorMention(s, e, entry.actor, entry.actor_type, entry.affiliation, kind)
             )
@@ -644,6 +660,10 @@ class Gazetteer:
         entry = self._entries[best[0]]
         if entry.actor_type == "person":
             return None
+        if owner is not None and owner.actor_type == "person":
+            first = fold(owner.actor).split()[0]
+            if key == first:
+                return None  # "Jordan Bardella": a first name, not Jordan
         if (
             owner is not None
             and owner.actor_type == "group"

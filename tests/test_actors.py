@@ -191,3 +191,14 @@ def test_surname_of_a_person_named_earlier():
     second = found[found["sentence_id"] == 1]
     assert "Luís Montenegro" in set(second["actor"])
     assert "Montenegro" not in set(second["actor"])  # not the country
+
+
+def test_a_persons_first_name_is_not_a_country():
+    assert actors_of("Jordan Bardella said the plan was reckless.") == ["Jordan Bardella"]
+    assert "Jordan" in actors_of("Jordan said King Abdullah met Macron.")
+
+
+def test_datelines_are_places_not_actors():
+    text = "BRUSSELS (Reuters) - European leaders met on Monday.\nPARIS: FRANCE will lead."
+    assert "European Union" not in actors_of(text)
+    assert "France" in actors_of(text)
