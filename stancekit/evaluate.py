@@ -13,9 +13,9 @@ from sklearn.metrics import (
     f1_score,
     precision_recall_fscore_support,
 )
-from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold
 
-from .labels import AGAINST, DOC_ID, FAVOR, LABELS, NEUTRAL, STANCE, TEXT
+from .labels import ACTOR, AGAINST, DOC_ID, FAVOR, LABELS, NEUTRAL, STANCE, TARGET, TEXT
 
 __all__ = [
     "stance_metrics",
@@ -141,8 +141,27 @@ def grouped_folds(frame: pd.DataFrame, cv: int = 5, random_state=0):
         return list(GroupKFold(n_splits=cv).split(frame, y, groups))
 
 
+def _calibration_cv(frame: pd.DataFrame, random_state):
+    """Calibration folds for the SVM: in row order for one target, shuffled for several.
+
+    Rows of several targets usually come sorted by target; folds cut in row
+    order would then calibrate each part on targets it never saw.
+    """
+    if TARGET in frame.columns and frame[TARGET].nunique() > 1:
+        return StratifiedKFold(3, shuffle=True, random_state=random_state)
+    return 3
+
+
 def cross_validate_stance(
-    prepared: pd.DataFrame, classifier="logreg", *, cv=5, random_state=0, features=None, folds=None
+    prepared: pd.DataFrame,
+    classifier="logreg",
+    *,
+    cv=5,
+    random_state=0,
+    features=None,
+    folds=None,
+    per_target: bool = False,
+    C=None,
 ) -> dict:
     """Grouped cross-validation of one configuration on a prepared frame.
 
@@ -156,6 +175,11 @@ def cross_validate_stance(
     random_state : int, default=0
     features : sequence of str, default=None (all groups)
     folds : list of (train, test) index arrays, default=None
+    per_target : bool, default=False
+        One model per value of the ``target`` column (see
+        :func:`stancekit.build_pipeline`).
+    C : float, default=None
+        Regularisation of ``logreg`` / ``svm``; None keeps their default.
 
     Returns
     -------
@@ -171,9 +195,15 @@ def cross_validate_stance(
         index=range(len(prepared)), columns=["p_favor", "p_against", "p_neutral", STANCE]
     )
     start = time.perf_counter()
+    calibration = _calibration_cv(prepared, random_state)
     for train_idx, test_idx in folds:
         pipe = build_pipeline(
-            classifier, features=features or FEATURE_GROUPS, random_state=random_state
+            classifier,
+            features=features or FEATURE_GROUPS,
+            random_state=random_state,
+            C=C,
+            calibration_cv=calibration,
+            per_target=per_target,
         )
         pipe.fit(prepared.iloc[train_idx], y[train_idx])
         part = _proba_frame(pipe, prepared.iloc[test_idx])
@@ -195,27 +225,50 @@ def train(
     gazetteer=None,
     dev=None,
     verbose: bool = False,
+    per_target: bool = False,
+    C=None,
+    scoring: str = "macro_f1",
 ):
     """Train a stance model with grouped cross-validation.
 
     Parameters
     ----------
     corpus : str, os.PathLike, pandas.DataFrame or None
-        Annotated rows; None trains on the bundled corpus.
+        Annotated rows; None trains on the bundled corpus. Without an
+        ``actor`` column each row's label is the stance of the text's author
+        (tweets, comments); a ``target`` column may then hold several
+        targets (see ``per_target`` and the ``target`` feature group).
     classifier : {"auto", "logreg", "svm", "nb", "ensemble"}, default="auto"
         ``auto`` cross-validates every classifier and keeps the one with the
-        best macro-F1.
+        best ``scoring``.
     cv : int, default=5
         Folds, grouped by ``doc_id`` so an article never sits on both sides.
     random_state : int, default=0
     features : sequence of str, default=None
-        Feature groups (see :func:`stancekit.build_pipeline`); all by default.
+        Feature groups (see :func:`stancekit.build_pipeline`); the actor-aware
+        groups of ``FEATURE_GROUPS`` by default. For author stance the
+        whole-text groups ``("text", "text_char")`` fit better, with
+        ``"target"`` added for one model over several targets.
     gazetteer : Gazetteer, default=None
     dev : str, os.PathLike or pandas.DataFrame, default=None
         A held-out annotated set to evaluate once after fitting; its metrics
         go into the model card.
     verbose : bool, default=False
         Log each classifier's cross-validated scores.
+    per_target : bool, default=False
+        Fit one model per value of the ``target`` column and send each row
+        to the model of its target (:class:`stancekit.model.PerTargetClassifier`).
+        The alternative is one model with the ``target`` feature group.
+    C : float, default=None
+        Regularisation of ``logreg`` and ``svm``; None keeps their default.
+    scoring : {"macro_f1", "f_avg"}, default="macro_f1"
+        What ``auto`` maximises: macro-F1 over the three labels, or F_avg,
+        the mean F1 of favor and against (the SemEval stance metric).
+
+    Notes
+    -----
+    With several targets the SVM's calibration folds are shuffled (seeded by
+    ``random_state``), since such corpora are usually sorted by target.
 
     Returns
     -------
@@ -231,6 +284,17 @@ def train(
     >>> model = stancekit.train(corpus, classifier="nb", cv=3)
     >>> model.metadata["classifier"]
     'nb'
+
+    The stance of a text's author on several targets, one model per target:
+
+    >>> tweets = pd.DataFrame({
+    ...     "text": ["Love this", "Hate this", "So good", "So bad", "Meh"] * 4,
+    ...     "stance": ["favor", "against", "favor", "against", "neutral"] * 4,
+    ...     "target": ["A"] * 10 + ["B"] * 10})
+    >>> model = stancekit.train(tweets, classifier="nb", features=("text",), cv=2,
+    ...                         per_target=True, scoring="f_avg")
+    >>> model.predict_corpus(pd.DataFrame({"text": ["So good"], "target": ["B"]}))["stance"][0]
+    'favor'
     """
     from .actors import load_gazetteer
     from .corpus import load_corpus
@@ -238,6 +302,8 @@ def train(
     from .features import locate_mentions, mark_mentions
     from .model import CLASSIFIERS, FEATURE_GROUPS, StanceModel, build_pipeline, model_metadata
 
+    if scoring not in ("macro_f1", "f_avg"):
+        raise ValueError(f"scoring: expected 'macro_f1' or 'f_avg'; got {scoring!r}.")
     started = time.perf_counter()
     gaz = gazetteer or load_gazetteer()
     source = (
@@ -254,27 +320,52 @@ def train(
     features = tuple(features or FEATURE_GROUPS)
     names = CLASSIFIERS if classifier == "auto" else (classifier,)
     folds = grouped_folds(prepared, cv, random_state)
+    options = {"per_target": per_target, "C": C}
     candidates = {}
     best = None
     for name in names:
         report = cross_validate_stance(
-            prepared, name, cv=cv, random_state=random_state, features=features, folds=folds
+            prepared,
+            name,
+            cv=cv,
+            random_state=random_state,
+            features=features,
+            folds=folds,
+            **options,
         )
         report.pop("oof")
         candidates[name] = report
         if verbose:
             logger.info("%s: macro-F1 %.3f F_avg %.3f", name, report["macro_f1"], report["f_avg"])
-        if best is None or report["macro_f1"] > candidates[best]["macro_f1"]:
+        if best is None or report[scoring] > candidates[best][scoring]:
             best = name
-    pipe = build_pipeline(best, features=features, random_state=random_state)
+    pipe = build_pipeline(
+        best,
+        features=features,
+        random_state=random_state,
+        calibration_cv=_calibration_cv(prepared, random_state),
+        **options,
+    )
     fit_start = time.perf_counter()
     pipe.fit(prepared, prepared[STANCE].to_numpy())
     fit_seconds = time.perf_counter() - fit_start
+    final = pipe.estimator[-1] if per_target else pipe[-1]
+    extra = {}
+    if per_target or C is not None or scoring != "macro_f1" or ACTOR not in frame.columns:
+        # Recorded only when used, so default cards stay as they were.
+        extra = {
+            "per_target": per_target,
+            "scoring": scoring,
+            "author_stance": ACTOR not in frame.columns,
+            "targets": sorted(map(str, frame[TARGET].dropna().unique()))
+            if TARGET in frame.columns
+            else [],
+        }
     meta = model_metadata(
         classifier=best,
         features=list(features),
         random_state=random_state,
-        hyperparameters={k: repr(v) for k, v in pipe[-1].get_params(deep=False).items()},
+        hyperparameters={k: repr(v) for k, v in final.get_params(deep=False).items()},
         corpus=_corpus_summary(frame, source),
         cv={
             "folds": cv,
@@ -287,6 +378,7 @@ def train(
         gazetteer_sha256=gaz.fingerprint(),
         fit_seconds=round(fit_seconds, 3),
         train_seconds=0.0,
+        **extra,
     )
     model = StanceModel(pipe, meta, gazetteer=gaz)
     if dev is not None:

@@ -35,7 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from ._text import fold
-from .labels import ACTOR, DOC_ID, TEXT
+from .labels import ACTOR, DEFAULT_TARGET, DOC_ID, TARGET, TEXT
 
 __all__ = [
     "MentionMarker",
@@ -44,8 +44,10 @@ __all__ = [
     "WindowVectorizer",
     "ScopeVectorizer",
     "CueCounter",
+    "TextNgramVectorizer",
     "mark_mentions",
     "locate_mentions",
+    "split_hashtags",
 ]
 
 _SEP = "\x1f"
@@ -449,6 +451,154 @@ class _ViewVectorizer(_FrameTransformer):
         check_is_fitted(self)
         names = self.vectorizer_.get_feature_names_out()
         return np.asarray([f"{self._prefix}__{n}" for n in names], dtype=object)
+
+
+_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+")
+_HASHTAG = re.compile(r"#(\w+)")
+_WORD_BREAK = re.compile(
+    r"_+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])"
+)
+_AUTHOR_TOKEN = r"(?u)[#@]?\w+|[!?\"]"
+
+
+def split_hashtags(text: str) -> str:
+    """Follow each hashtag with its words, split at case changes, digits and underscores.
+
+    Examples
+    --------
+    >>> split_hashtags("Vote! #HillaryForPrison2016 #pro_life")
+    'Vote! #HillaryForPrison2016 Hillary For Prison 2016 #pro_life pro life'
+    """
+
+    def repl(m):
+        words = " ".join(w for w in _WORD_BREAK.split(m.group(1)) if w)
+        return m.group(0) if words == m.group(1) else f"{m.group(0)} {words}"
+
+    return _HASHTAG.sub(repl, text)
+
+
+def _author_view(text: str) -> str:
+    """The whole text as the author-stance vectorizers read it."""
+    return fold(split_hashtags(_URL.sub(" URL ", text)))
+
+
+def _target_token(value) -> str:
+    if value is None or (isinstance(value, float) and value != value) or not str(value).strip():
+        value = DEFAULT_TARGET
+    return re.sub(r"\W+", "_", fold(str(value)).strip()).strip("_") or DEFAULT_TARGET
+
+
+class TextNgramVectorizer(_ViewVectorizer):
+    """Word or character n-grams of the whole text, for the stance of its author.
+
+    The view of texts whose stance is their author's (tweets, comments,
+    op-eds) rather than an actor's: the text is read whole, with no actor
+    masked, URLs become ``url`` and each hashtag is followed by its words
+    (``#StopTheWar`` -> ``#stopthewar stop the war``). With
+    ``by_target=True`` every n-gram is conjoined with the row's ``target``
+    (``atheism|god``: one copy of the vector per target seen in training,
+    filled only for rows of that target, zero for other targets), so that a
+    model trained on several targets learns what words mean for each target
+    beside what all targets share.
+
+    Parameters
+    ----------
+    ngram_range : tuple of int, default=(1, 3)
+    min_df : int or float, default=1
+    max_features : int, default=None
+    analyzer : {"word", "char"}, default="word"
+    by_target : bool, default=False
+        Conjoin each n-gram with the row's target (``troop_deployment``
+        when the frame has no ``target`` column).
+
+    Attributes
+    ----------
+    targets_ : list of str
+        With ``by_target``, the targets seen in training, in block order.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"text": ["#StopTheWar now"], "target": ["Peace"]})
+    >>> list(TextNgramVectorizer(ngram_range=(1, 1)).fit(X).get_feature_names_out())
+    ['text__#stopthewar', 'text__now', 'text__stop', 'text__the', 'text__war']
+    >>> v = TextNgramVectorizer(ngram_range=(1, 1), by_target=True).fit(X)
+    >>> list(v.get_feature_names_out())[:2], v.transform(X).shape
+    (['target__peace|#stopthewar', 'target__peace|now'], (1, 5))
+    """
+
+    _view = TEXT
+
+    def __init__(
+        self, *, ngram_range=(1, 3), min_df=1, max_features=None, analyzer="word", by_target=False
+    ):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.analyzer = analyzer
+        self.by_target = by_target
+
+    @property
+    def _prefix(self):
+        name = "target" if self.by_target else "text"
+        return name if self.analyzer == "word" else name + "char"
+
+    def _texts(self, X):
+        _check_frame(X)
+        return [_author_view(t) for t in X[TEXT]]
+
+    def _make(self):
+        if self.analyzer not in ("word", "char"):
+            raise ValueError(f"analyzer: expected 'word' or 'char'; got {self.analyzer!r}.")
+        return TfidfVectorizer(
+            lowercase=False,
+            analyzer=self.analyzer,
+            ngram_range=self.ngram_range,
+            token_pattern=_AUTHOR_TOKEN if self.analyzer == "word" else None,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+
+    def _targets(self, X):
+        targets = X[TARGET] if TARGET in X.columns else [None] * len(X)
+        return [_target_token(t) for t in targets]
+
+    def fit(self, X, y=None):
+        """Learn the vocabulary, idf and (with ``by_target``) the targets."""
+        super().fit(X, y)
+        if self.by_target:
+            self.targets_ = sorted(set(self._targets(X)))
+        return self
+
+    def transform(self, X):
+        """Return the sparse TF-IDF matrix (one block per target with ``by_target``)."""
+        matrix = super().transform(X)
+        if not self.by_target:
+            return matrix
+        width = matrix.shape[1]
+        block = {t: i for i, t in enumerate(self.targets_)}
+        # Rows of a target not seen in training keep no conjoined feature.
+        where = np.asarray([block.get(t, -1) for t in self._targets(X)])
+        matrix = sp.csr_matrix(matrix)
+        matrix = sp.diags((where >= 0).astype(matrix.dtype)) @ matrix
+        matrix.eliminate_zeros()
+        counts = np.diff(matrix.indptr)
+        indices = matrix.indices + np.repeat(np.maximum(where, 0) * width, counts)
+        return sp.csr_matrix(
+            (matrix.data, indices, matrix.indptr),
+            shape=(matrix.shape[0], width * len(self.targets_)),
+        )
+
+    def get_feature_names_out(self, input_features=None):
+        """Names such as ``text__stop the war`` or ``target__atheism|god``."""
+        check_is_fitted(self)
+        names = self.vectorizer_.get_feature_names_out()
+        if not self.by_target:
+            return np.asarray([f"{self._prefix}__{n}" for n in names], dtype=object)
+        return np.asarray(
+            [f"{self._prefix}__{t}|{n}" for t in self.targets_ for n in names], dtype=object
+        )
 
 
 class ActorMaskVectorizer(_ViewVectorizer):

@@ -18,12 +18,14 @@ import time
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
 from ._text import MAX_TEXT_CHARS, clean_text
@@ -38,6 +40,7 @@ from .features import (
     CueCounter,
     MentionMarker,
     ScopeVectorizer,
+    TextNgramVectorizer,
     WindowVectorizer,
     locate_mentions,
     mark_mentions,
@@ -46,6 +49,7 @@ from .labels import (
     ACTOR,
     ACTOR_TYPE,
     AFFILIATION,
+    DEFAULT_TARGET,
     DOC_ID,
     END,
     MENTION,
@@ -53,6 +57,7 @@ from .labels import (
     SENTENCE_ID,
     STANCE,
     START,
+    TARGET,
     TEXT,
     proba_column,
 )
@@ -61,8 +66,10 @@ from .segment import sentence_spans
 __all__ = [
     "StanceModel",
     "build_pipeline",
+    "PerTargetClassifier",
     "CLASSIFIERS",
     "FEATURE_GROUPS",
+    "AUTHOR_FEATURE_GROUPS",
     "MENTION_COLUMNS",
 ]
 
@@ -70,6 +77,9 @@ logger = logging.getLogger(__name__)
 
 CLASSIFIERS = ("logreg", "svm", "nb", "ensemble")
 FEATURE_GROUPS = ("mask", "clause", "window", "scope", "cue", "char")
+# Whole-text groups for author stance (no actor column), e.g. tweets.
+AUTHOR_FEATURE_GROUPS = ("text", "text_char", "target")
+_ALL_GROUPS = FEATURE_GROUPS + AUTHOR_FEATURE_GROUPS
 
 MENTION_COLUMNS = [
     DOC_ID,
@@ -107,18 +117,34 @@ def _feature_step(name: str):
         return ClauseNgramVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), min_df=3, max_features=40000
         )
-    raise ValueError(f"features: unknown group {name!r}; expected some of {FEATURE_GROUPS}.")
+    if name == "text":
+        return TextNgramVectorizer(ngram_range=(1, 3))
+    if name == "text_char":
+        return TextNgramVectorizer(analyzer="char", ngram_range=(2, 5))
+    if name == "target":
+        return FeatureUnion(
+            [
+                ("word", TextNgramVectorizer(ngram_range=(1, 3), by_target=True)),
+                ("char", TextNgramVectorizer(analyzer="char", ngram_range=(2, 5), by_target=True)),
+            ]
+        )
+    raise ValueError(f"features: unknown group {name!r}; expected some of {_ALL_GROUPS}.")
 
 
-def _classifier(name: str, random_state):
+def _classifier(name: str, random_state, C=None, calibration_cv=3):
     if name == "logreg":
         return LogisticRegression(
-            C=8.0, max_iter=3000, class_weight="balanced", random_state=random_state
+            C=8.0 if C is None else C,
+            max_iter=3000,
+            class_weight="balanced",
+            random_state=random_state,
         )
     if name == "svm":
         return CalibratedClassifierCV(
-            LinearSVC(C=1.0, class_weight="balanced", random_state=random_state),
-            cv=3,
+            LinearSVC(
+                C=1.0 if C is None else C, class_weight="balanced", random_state=random_state
+            ),
+            cv=calibration_cv,
             method="sigmoid",
         )
     if name == "nb":
@@ -126,8 +152,8 @@ def _classifier(name: str, random_state):
     if name == "ensemble":
         return VotingClassifier(
             [
-                ("logreg", _classifier("logreg", random_state)),
-                ("svm", _classifier("svm", random_state)),
+                ("logreg", _classifier("logreg", random_state, C)),
+                ("svm", _classifier("svm", random_state, C, calibration_cv)),
                 ("nb", _classifier("nb", random_state)),
             ],
             voting="soft",
@@ -136,8 +162,14 @@ def _classifier(name: str, random_state):
 
 
 def build_pipeline(
-    classifier: str = "logreg", *, features=FEATURE_GROUPS, random_state=0
-) -> Pipeline:
+    classifier: str = "logreg",
+    *,
+    features=FEATURE_GROUPS,
+    random_state=0,
+    C=None,
+    calibration_cv=3,
+    per_target: bool = False,
+):
     """Return an unfitted stance pipeline over mention frames.
 
     Parameters
@@ -149,30 +181,153 @@ def build_pipeline(
         Feature groups to use: ``mask`` (masked sentence n-grams), ``clause``
         (target clause n-grams), ``window`` (position-tagged words around the
         target), ``cue`` (stance cue counts with negation), ``char``
-        (character n-grams of the target clause).
+        (character n-grams of the target clause); for the stance of a text's
+        author (a corpus without ``actor``), the whole-text groups of
+        ``AUTHOR_FEATURE_GROUPS``: ``text`` (word 1-3-grams, hashtags split),
+        ``text_char`` (character 2-5-grams) and ``target`` (both conjoined
+        with the row's ``target``, for one model over several targets).
     random_state : int, default=0
+    C : float, default=None
+        Inverse regularisation of ``logreg`` and ``svm`` (also inside the
+        ensemble); None keeps their defaults, 8.0 and 1.0.
+    calibration_cv : int or cross-validation splitter, default=3
+        Folds of the SVM's sigmoid calibration. An int cuts them in row
+        order; rows sorted by target or label need a shuffled splitter such
+        as ``StratifiedKFold(3, shuffle=True, random_state=0)``.
+    per_target : bool, default=False
+        Wrap the pipeline in a :class:`PerTargetClassifier`: one model per
+        value of the ``target`` column.
 
     Returns
     -------
-    sklearn.pipeline.Pipeline
+    sklearn.pipeline.Pipeline or PerTargetClassifier
         Steps ``marker`` -> ``features`` (a FeatureUnion) -> ``clf``.
 
     Examples
     --------
     >>> build_pipeline("nb", features=("mask", "cue")).named_steps["clf"]
     ComplementNB(alpha=0.3)
+    >>> build_pipeline("svm", features=AUTHOR_FEATURE_GROUPS[:2], per_target=True)
+    PerTargetClassifier(estimator=Pipeline(...))
     """
     features = tuple(features)
     if not features:
         raise ValueError("features: give at least one feature group.")
     union = FeatureUnion([(name, _feature_step(name)) for name in features])
-    return Pipeline(
+    pipe = Pipeline(
         [
             ("marker", MentionMarker()),
             ("features", union),
-            ("clf", _classifier(classifier, random_state)),
+            ("clf", _classifier(classifier, random_state, C, calibration_cv)),
         ]
     )
+    return PerTargetClassifier(pipe) if per_target else pipe
+
+
+def _row_targets(X) -> np.ndarray:
+    """The ``target`` of each row, ``troop_deployment`` where absent or empty."""
+    if TARGET not in X.columns:
+        return np.full(len(X), DEFAULT_TARGET, dtype=object)
+    return np.asarray(
+        [
+            DEFAULT_TARGET
+            if t is None or (isinstance(t, float) and t != t) or not str(t).strip()
+            else str(t)
+            for t in X[TARGET]
+        ],
+        dtype=object,
+    )
+
+
+class PerTargetClassifier(ClassifierMixin, BaseEstimator):
+    """One clone of a stance pipeline per target, chosen by each row's ``target``.
+
+    For corpora annotated on several targets (a ``target`` column): each
+    target gets its own model, trained on its rows only; at prediction time
+    every row goes to the model of its target.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Unfitted classifier over mention frames, e.g. from
+        :func:`build_pipeline`.
+
+    Attributes
+    ----------
+    targets_ : list of str
+        Targets seen in training, sorted.
+    estimators_ : list of estimators
+        The fitted clone of each target, aligned with ``targets_``.
+    classes_ : ndarray of str
+        Labels of all targets, sorted; a target without some label gives it
+        probability 0.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"text": ["good", "bad", "fine", "awful"] * 3,
+    ...                   "target": ["a"] * 6 + ["b"] * 6})
+    >>> y = ["favor", "against"] * 6
+    >>> pipe = build_pipeline("nb", features=("text",), per_target=True).fit(X, y)
+    >>> pipe.targets_, list(pipe.predict(X.head(2)))
+    (['a', 'b'], ['favor', 'against'])
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def fit(self, X, y):
+        """Fit one clone of ``estimator`` on the rows of each target; return self."""
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(
+                f"expected a mention frame (pandas.DataFrame); got {type(X).__name__}."
+            )
+        targets = _row_targets(X)
+        y = np.asarray(y, dtype=object)
+        self.classes_ = np.unique(y)
+        self.targets_ = sorted(set(targets))
+        self.estimators_ = []
+        for target in self.targets_:
+            rows = np.flatnonzero(targets == target)
+            labels = np.unique(y[rows])
+            if len(labels) < 2:
+                raise ValueError(
+                    f"target {target!r}: all {len(rows)} rows are {labels[0]!r}; "
+                    "one model per target needs at least two labels for each target."
+                )
+            self.estimators_.append(clone(self.estimator).fit(X.iloc[rows], y[rows]))
+        self.n_features_in_ = 1
+        return self
+
+    def predict_proba(self, X):
+        """Probabilities of ``classes_``, each row from the model of its target."""
+        check_is_fitted(self)
+        targets = _row_targets(X)
+        unknown = sorted(set(targets) - set(self.targets_))
+        if unknown:
+            raise ValueError(
+                f"target {unknown[0]!r} is not one the model was trained on; "
+                f"expected one of {self.targets_}."
+            )
+        classes = list(self.classes_)
+        out = np.zeros((len(X), len(classes)))
+        for target, est in zip(self.targets_, self.estimators_, strict=True):
+            rows = np.flatnonzero(targets == target)
+            if len(rows):
+                proba = est.predict_proba(X.iloc[rows])
+                for j, label in enumerate(est.classes_):
+                    out[rows, classes.index(label)] = proba[:, j]
+        return out
+
+    def predict(self, X):
+        """The most probable label of each row."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Input is a mention frame with named text columns, not a numeric array.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
 
 
 def _proba_frame(pipeline, X) -> pd.DataFrame:
@@ -429,6 +584,9 @@ class StanceModel:
     def predict_corpus(self, corpus: pd.DataFrame) -> pd.DataFrame:
         """Probabilities and labels for an annotated frame (gold actor given).
 
+        Rows without an ``actor`` (a frame with only ``text``, and ``target``
+        for a model of several targets) get the stance of the text's author.
+
         Returns
         -------
         pandas.DataFrame
@@ -466,7 +624,7 @@ class StanceModel:
         )
         pred = self.predict_corpus(frame)
         report = stance_metrics(frame[STANCE], pred)
-        if DOC_ID in frame.columns and frame[DOC_ID].notna().all():
+        if DOC_ID in frame.columns and ACTOR in frame.columns and frame[DOC_ID].notna().all():
             gold, predicted = article_gold(frame, pred)
             report["article"] = stance_metrics(gold, predicted)
         return report
