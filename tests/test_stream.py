@@ -271,11 +271,16 @@ def test_ctrl_c_during_a_commit_waits_for_it(default_model, articles, tmp_path, 
         return original(path, data)
 
     monkeypatch.setattr(stream, "_append", append)
-    with pytest.raises(KeyboardInterrupt):
-        score_corpus(src, out, default_model, chunk_size=10)
+    # Ctrl-C as in a user's process, whatever handler earlier tests left behind.
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            score_corpus(src, out, default_model, chunk_size=10)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, before)
     state = json.loads(open(f"{out}.progress").read())
     assert state["chunks"] == 3 and os.path.getsize(out) == state["output_bytes"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     lines = out.read_text().splitlines()
     assert len(lines) == state["rows"] and all(json.loads(line) for line in lines)
 
