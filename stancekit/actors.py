@@ -253,14 +253,14 @@ def _drop_titles_of_named_others(found):
 
 def _parse_date(value) -> str | None:
     """Return an ISO ``YYYY-MM-DD`` string, or None for no date."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and value != value:  # NaN
         return None
     if isinstance(value, (datetime, _date, pd.Timestamp)):
         return value.strftime("%Y-%m-%d")
     text = str(value).strip()
-    if not text or text.lower() in {"nan", "nat", "none"}:
+    if not text or text.lower() in {"nan", "nat", "none", "<na>"}:
         return None
     if _DATE.match(text[:10]):
         return text[:10]

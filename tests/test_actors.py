@@ -202,3 +202,10 @@ def test_datelines_are_places_not_actors():
     text = "BRUSSELS (Reuters) - European leaders met on Monday.\nPARIS: FRANCE will lead."
     assert "European Union" not in actors_of(text)
     assert "France" in actors_of(text)
+
+
+def test_missing_dates_of_every_kind_mean_no_date():
+    import pandas as pd
+
+    for missing in (None, float("nan"), pd.NA, pd.NaT, "", "NaT", "<NA>"):
+        assert actors_of("The French president spoke.", date=missing) == ["Emmanuel Macron"]
