@@ -9,6 +9,7 @@ row (1-based, the header not counted) and the column.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import difflib
 import os
 import warnings
@@ -55,6 +56,39 @@ _SYNONYMS = {
 }
 
 
+_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".ndjson", ".parquet", ".pq")
+
+
+def _table_suffix(path: str, what: str) -> str:
+    """The file's suffix, after checking that it exists, is not empty and is known."""
+    if not os.path.exists(path):
+        raise CorpusError(f"no such {what} file.", path=path)
+    if os.path.getsize(path) == 0:
+        raise CorpusError(f"the {what} file is empty.", path=path)
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in _SUFFIXES:
+        raise CorpusError(
+            f"unknown file type {suffix!r}; expected .csv, .jsonl or .parquet.", path=path
+        )
+    return suffix
+
+
+@contextlib.contextmanager
+def _reading(path: str, suffix: str):
+    """Turn the readers' errors into a CorpusError naming the file."""
+    try:
+        yield
+    except CorpusError:
+        raise
+    except ImportError as exc:
+        raise CorpusError(
+            f"reading Parquet needs pyarrow: pip install 'stancekit[parquet]' ({exc}).",
+            path=path,
+        ) from None
+    except (ValueError, pd.errors.ParserError, OSError) as exc:
+        raise CorpusError(f"cannot be parsed as {suffix[1:]}: {exc}", path=path) from None
+
+
 def read_table(path, *, what: str = "corpus") -> pd.DataFrame:
     """Read a CSV, JSON Lines or Parquet file into a DataFrame of strings.
 
@@ -71,12 +105,8 @@ def read_table(path, *, what: str = "corpus") -> pd.DataFrame:
         Missing, empty, not UTF-8, malformed, or of an unknown suffix.
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise CorpusError(f"no such {what} file.", path=path)
-    if os.path.getsize(path) == 0:
-        raise CorpusError(f"the {what} file is empty.", path=path)
-    suffix = os.path.splitext(path)[1].lower()
-    try:
+    suffix = _table_suffix(path, what)
+    with _reading(path, suffix):
         if suffix in (".csv", ".tsv", ".txt"):
             _check_utf8(path)
             sep = "\t" if suffix == ".tsv" else ","
@@ -84,22 +114,8 @@ def read_table(path, *, what: str = "corpus") -> pd.DataFrame:
         elif suffix in (".jsonl", ".json", ".ndjson"):
             _check_utf8(path)
             frame = pd.read_json(path, lines=True, dtype=False, encoding="utf-8")
-        elif suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
         else:
-            raise CorpusError(
-                f"unknown file type {suffix!r}; expected .csv, .jsonl or .parquet.",
-                path=path,
-            )
-    except CorpusError:
-        raise
-    except ImportError as exc:
-        raise CorpusError(
-            f"reading Parquet needs pyarrow: pip install 'stancekit[parquet]' ({exc}).",
-            path=path,
-        ) from None
-    except (ValueError, pd.errors.ParserError, OSError) as exc:
-        raise CorpusError(f"cannot be parsed as {suffix[1:]}: {exc}", path=path) from None
+            frame = pd.read_parquet(path)
     if frame.empty and len(frame.columns) == 0:
         raise CorpusError(f"the {what} file has no header and no rows.", path=path)
     return frame
@@ -141,12 +157,8 @@ def iter_table(path, *, chunksize: int = 50_000, what: str = "corpus"):
         Consecutive chunks of rows (strings), with their original index.
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise CorpusError(f"no such {what} file.", path=path)
-    if os.path.getsize(path) == 0:
-        raise CorpusError(f"the {what} file is empty.", path=path)
-    suffix = os.path.splitext(path)[1].lower()
-    try:
+    suffix = _table_suffix(path, what)
+    with _reading(path, suffix):
         if suffix in (".csv", ".tsv", ".txt", ".jsonl", ".json", ".ndjson"):
             _check_utf8(path)
         if suffix in (".csv", ".tsv", ".txt"):
@@ -163,28 +175,14 @@ def iter_table(path, *, chunksize: int = 50_000, what: str = "corpus"):
             reader = pd.read_json(
                 path, lines=True, dtype=False, encoding="utf-8", chunksize=chunksize
             )
-        elif suffix in (".parquet", ".pq"):
+        else:
             import pyarrow.parquet as pq
 
             reader = (
                 batch.to_pandas()
                 for batch in pq.ParquetFile(path).iter_batches(batch_size=chunksize)
             )
-        else:
-            raise CorpusError(
-                f"unknown file type {suffix!r}; expected .csv, .jsonl or .parquet.",
-                path=path,
-            )
         yield from reader
-    except CorpusError:
-        raise
-    except ImportError as exc:
-        raise CorpusError(
-            f"reading Parquet needs pyarrow: pip install 'stancekit[parquet]' ({exc}).",
-            path=path,
-        ) from None
-    except (ValueError, pd.errors.ParserError, OSError) as exc:
-        raise CorpusError(f"cannot be parsed as {suffix[1:]}: {exc}", path=path) from None
 
 
 def validate_file(

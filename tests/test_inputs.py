@@ -16,20 +16,9 @@ import stancekit
 from stancekit import InputTextError
 from stancekit._text import clean_text
 
-ARTICLE_COLUMNS = [
-    "doc_id",
-    "actor",
-    "actor_type",
-    "affiliation",
-    "stance",
-    "confidence",
-    "p_favor",
-    "p_against",
-    "p_neutral",
-    "n_mentions",
-    "mixed",
-    "evidence",
-]
+from .test_model import ACTOR_COLUMNS
+
+ARTICLE_COLUMNS = ACTOR_COLUMNS
 PROBA = ["p_favor", "p_against", "p_neutral"]
 NEWS = (
     "Emmanuel Macron said France was ready to send troops to Ukraine after a ceasefire. "
