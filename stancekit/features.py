@@ -25,7 +25,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from importlib import resources
+from itertools import chain, repeat
 
 import numpy as np
 import pandas as pd
@@ -116,11 +119,18 @@ def mark_negation(text: str) -> str:
     >>> mark_negation(" TGT  has not ruled out sending troops, but OTH refused.")
     ' TGT  has not NOT_ruled NOT_out NOT_sending troops, but OTH refused.'
     """
+    return _negated(text)
 
-    def repl(m):
-        return m.group(1) + _NEGATED_WORD.sub(r"NOT_\1", m.group(2))
 
-    return _NEGATION_SCOPE.sub(repl, text)
+def _negate_match(m):
+    return m.group(1) + _NEGATED_WORD.sub(r"NOT_\1", m.group(2))
+
+
+# Several views read the same strings (the clause is often the whole masked
+# sentence, and the character view reads the clause again).
+@lru_cache(maxsize=1 << 15)
+def _negated(text: str) -> str:
+    return _NEGATION_SCOPE.sub(_negate_match, text)
 
 
 def _target_clause(masked: str) -> str:
@@ -385,6 +395,64 @@ def _check_frame(X):
         )
 
 
+def _tfidf_transform(vec: TfidfVectorizer, docs) -> sp.csr_matrix:
+    """``vec.transform(docs)``, with the same output, counted faster.
+
+    scikit-learn counts n-grams in a Python loop that raises an exception
+    for every n-gram outside the vocabulary, which is most of the bigrams
+    and trigrams here. This looks all n-grams up in one ``map``, counts them
+    in one sparse conversion, and computes character n-grams of each
+    distinct word once (``char_wb`` n-grams never cross a space). The
+    counts are then weighted by the vectorizer's own TF-IDF step, so the
+    matrix is identical to ``vec.transform(docs)``.
+    """
+    tfidf = getattr(vec, "_tfidf", None)
+    if tfidf is None or vec.binary or vec.input != "content":
+        return vec.transform(docs)
+    analyze = vec.build_analyzer()
+    get = vec.vocabulary_.get
+    missing = repeat(-1)
+    docs = list(docs)
+    n_docs = len(docs)
+    if vec.analyzer == "char_wb":
+        # counts = (documents x words) @ (words x n-grams), each word analysed once.
+        words = [doc.split() for doc in docs]
+        codes, uniques = pd.factorize(pd.Series(list(chain.from_iterable(words)), dtype=object))
+        rows = np.repeat(np.arange(n_docs), [len(w) for w in words])
+        by_doc = sp.csr_matrix(
+            (np.ones(len(codes), dtype=vec.dtype), (rows, codes)), shape=(n_docs, len(uniques))
+        )
+        grams = [[j for j in map(get, analyze(w), missing) if j >= 0] for w in uniques]
+        by_word = sp.csr_matrix(
+            (
+                np.ones(sum(map(len, grams)), dtype=vec.dtype),
+                (
+                    np.repeat(np.arange(len(grams)), [len(g) for g in grams]),
+                    np.fromiter(chain.from_iterable(grams), dtype=np.int64),
+                ),
+            ),
+            shape=(len(uniques), len(vec.vocabulary_)),
+        )
+        counts = sp.csr_matrix(by_doc @ by_word)
+    else:
+        lengths = []
+        ids: list[int] = []
+        for doc in docs:
+            feats = analyze(doc)
+            ids.extend(map(get, feats, missing))
+            lengths.append(len(feats))
+        cols = np.asarray(ids, dtype=np.int64)
+        rows = np.repeat(np.arange(n_docs), lengths)
+        keep = cols >= 0
+        counts = sp.csr_matrix(
+            (np.ones(int(keep.sum()), dtype=vec.dtype), (rows[keep], cols[keep])),
+            shape=(n_docs, len(vec.vocabulary_)),
+        )
+    counts.sum_duplicates()
+    counts.sort_indices()
+    return tfidf.transform(counts, copy=False)
+
+
 class _ViewVectorizer(_FrameTransformer):
     """A TF-IDF vectorizer over one derived view of the mention frame."""
 
@@ -444,7 +512,7 @@ class _ViewVectorizer(_FrameTransformer):
     def transform(self, X):
         """Return the sparse TF-IDF matrix of the view."""
         check_is_fitted(self)
-        return self.vectorizer_.transform(self._texts(X))
+        return _tfidf_transform(self.vectorizer_, self._texts(X))
 
     def get_feature_names_out(self, input_features=None):
         """Feature names prefixed with the view, e.g. ``clause__ready to``."""
@@ -753,7 +821,6 @@ _CUE_NAMES = (
         for owner in ("own", "other")
     ]
 )
-_PLACEHOLDER = re.compile(r"TGT|OTH")
 
 _PROPOSAL_AFTER = re.compile(
     r"^\s*(?:'s?|s')\s+(?:\w+\s+)?(?:plan|plans|proposal|proposals|idea|initiative|offer|"
@@ -768,94 +835,112 @@ _AGENT_BEFORE = re.compile(
 _LIST_NEAR = re.compile(r"^\s*(?:,|and|or)\s+(?:the\s+)?OTH|OTH\s*(?:,|and|or)\s*$")
 
 
-def _cue_row(masked: str, clause: str) -> list[float]:
-    counts = {f"{scope}_{g}": 0.0 for scope in ("clause", "sent") for g in _CUE_GROUPS}
-    fav_neg = ag_neg = 0.0
-    for g in _CUE_GROUPS:
-        for m in _CUES[g].finditer(clause):
-            before = clause[max(0, m.start() - 25) : m.start()]
-            if g in ("favor", "against") and _NEGATOR.search(before):
-                if g == "favor":
-                    fav_neg += 1
-                else:
-                    ag_neg += 1
-            else:
-                counts[f"clause_{g}"] += 1
-        if g in ("favor", "against"):
-            # Negated cues ("has not ruled out") count for the other side.
-            plain = negated = 0
-            for m in _CUES[g].finditer(masked):
-                if _NEGATOR.search(masked[max(0, m.start() - 25) : m.start()]):
-                    negated += 1
-                else:
-                    plain += 1
-            counts[f"sent_{g}"] = float(plain)
-            counts[f"sent_{'against' if g == 'favor' else 'favor'}_flip"] = float(negated)
-        else:
-            counts[f"sent_{g}"] = float(len(_CUES[g].findall(masked)))
-    topic = counts["clause_topic"] > 0
-    row = [counts[f"{s}_{g}"] for s in ("clause", "sent") for g in _CUE_GROUPS]
-    row += [counts.get("sent_favor_flip", 0.0), counts.get("sent_against_flip", 0.0)]
-    row += [fav_neg, ag_neg]
-    row += [
-        counts["clause_favor"] * topic,
-        counts["clause_against"] * topic,
-        fav_neg * topic,
-        ag_neg * topic,
-    ]
+def _scan_cues(text: str) -> dict:
+    """Every cue group's matches in ``text``, each group scanned once.
+
+    ``favor`` and ``against`` give ``(starts, negated)``: the start of each
+    match and whether a negator precedes it within 25 characters ("has not
+    ruled out"); the other groups give their number of matches.
+    """
+    out: dict = {}
+    for g in ("favor", "against"):
+        starts = [m.start() for m in _CUES[g].finditer(text)]
+        negated = [_NEGATOR.search(text[max(0, s - 25) : s]) is not None for s in starts]
+        out[g] = (starts, negated)
+    for g in ("neutral", "topic", "other"):
+        out[g] = len(_CUES[g].findall(text))
+    return out
+
+
+def _find_all(text: str, word: str):
+    """Offsets of the non-overlapping occurrences of ``word`` in ``text``."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + len(word))
+
+
+def _cue_row(masked: str, clause: str, scans: dict | None = None) -> list[float]:
+    if scans is None:
+        scans = {}
+    # Cues are lower-case words, so they match alike whichever of the
+    # same-length placeholders TGT and OTH sits next to them: the rows of
+    # one sentence share one scan.
+    key = masked.replace(TGT, OTH)
+    sent = scans.get(key)
+    if sent is None:
+        sent = scans[key] = _scan_cues(masked)
+    if clause == masked:
+        cl = sent
+    else:
+        key = clause.replace(TGT, OTH)
+        cl = scans.get(key)
+        if cl is None:
+            cl = scans[key] = _scan_cues(clause)
+    # Plain and negated cue counts, in the clause and in the whole sentence.
+    c_fav_neg, c_ag_neg = sum(cl["favor"][1]), sum(cl["against"][1])
+    c_fav, c_ag = len(cl["favor"][0]) - c_fav_neg, len(cl["against"][0]) - c_ag_neg
+    s_fav_neg, s_ag_neg = sum(sent["favor"][1]), sum(sent["against"][1])
+    s_fav, s_ag = len(sent["favor"][0]) - s_fav_neg, len(sent["against"][0]) - s_ag_neg
+    topic = cl["topic"] > 0
+    row = [c_fav, c_ag, cl["neutral"], cl["topic"], cl["other"]]
+    row += [s_fav, s_ag, sent["neutral"], sent["topic"], sent["other"]]
+    # Negated cues ("has not ruled out") count for the other side.
+    row += [s_ag_neg, s_fav_neg, c_fav_neg, c_ag_neg]
+    row += [c_fav * topic, c_ag * topic, c_fav_neg * topic, c_ag_neg * topic]
     at = masked.find(TGT)
     before = masked[:at] if at >= 0 else ""
     after = masked[at + 3 :] if at >= 0 else ""
+    oth = masked.find(OTH)
     row += [
-        float(not topic),
-        float(counts["sent_topic"] == 0),
-        float(counts["sent_other"] > 0 and counts["sent_topic"] == 0),
-        float(masked.rstrip().endswith("?")),
-        float('"' in masked),
-        float(bool(_SAYS_AFTER.match(after))),
-        float(bool(_OBJECT_BEFORE.search(before))),
-        float(at < 0),
-        float(min(masked.count(OTH), 5)),
-        float(at >= 0 and (masked.find(OTH) < 0 or at < masked.find(OTH))),
+        not topic,
+        sent["topic"] == 0,
+        sent["other"] > 0 and sent["topic"] == 0,
+        masked.rstrip().endswith("?"),
+        '"' in masked,
+        bool(_SAYS_AFTER.match(after)),
+        bool(_OBJECT_BEFORE.search(before)),
+        at < 0,
+        min(masked.count(OTH), 5),
+        at >= 0 and (oth < 0 or at < oth),
     ]
     cat = clause.find(TGT)
     for g in ("favor", "against"):
-        n_before = n_after = n_near = 0.0
+        n_before = n_after = n_near = 0
         if cat >= 0:
-            for m in _CUES[g].finditer(clause):
-                if _NEGATOR.search(clause[max(0, m.start() - 25) : m.start()]):
+            for start, negated in zip(*cl[g], strict=True):
+                if negated:
                     continue
-                if m.start() < cat:
+                if start < cat:
                     n_before += 1
                 else:
                     n_after += 1
-                    n_near += m.start() - cat < 40
+                    n_near += start - cat < 40
         row += [n_before, n_after, n_near]
     # Who owns each cue: the nearest actor before it (else the first after it),
     # so "TGT backs it, OTH rejects it" gives TGT the support and OTH the refusal.
-    slots = [(m.start(), m.group()) for m in _PLACEHOLDER.finditer(masked)]
-    owned = {k: [0.0, 0.0] for k in ("favor", "against", "favor_neg", "against_neg")}
+    slots = sorted((at, tag) for tag in (TGT, OTH) for at in _find_all(masked, tag))
+    positions = [pos for pos, _ in slots]
+    # favor (TGT, OTH), against (TGT, OTH), favor_neg (...), against_neg (...)
+    owned = [0] * 8
     if slots:
-        for g in ("favor", "against"):
-            for m in _CUES[g].finditer(masked):
-                prior = [tag for pos, tag in slots if pos < m.start()]
-                owner = (
-                    prior[-1]
-                    if prior
-                    else next((tag for pos, tag in slots if pos > m.start()), None)
-                )
-                if owner is None:
-                    continue
-                neg = _NEGATOR.search(masked[max(0, m.start() - 25) : m.start()])
-                key = f"{g}_neg" if neg else g
-                owned[key][0 if owner == TGT else 1] += 1
+        for k, g in enumerate(("favor", "against")):
+            for start, negated in zip(*sent[g], strict=True):
+                i = bisect_left(positions, start)
+                if i:
+                    owner = slots[i - 1][1]
+                else:
+                    j = bisect_right(positions, start)
+                    if j == len(slots):
+                        continue
+                    owner = slots[j][1]
+                owned[2 * (k + 2 * negated) + (owner != TGT)] += 1
     row += [
-        float(bool(_PROPOSAL_AFTER.match(after))),
-        float(bool(_AGENT_BEFORE.search(before))),
-        float(bool(_LIST_NEAR.search(before[-20:])) or bool(_LIST_NEAR.match(after[:20]))),
+        bool(_PROPOSAL_AFTER.match(after)),
+        bool(_AGENT_BEFORE.search(before)),
+        bool(_LIST_NEAR.search(before[-20:])) or bool(_LIST_NEAR.match(after[:20])),
     ]
-    for key in ("favor", "against", "favor_neg", "against_neg"):
-        row += owned[key]
+    row += owned
     return row
 
 
@@ -884,7 +969,10 @@ class CueCounter(_FrameTransformer):
         check_is_fitted(self)
         _check_frame(X)
         marked = mark_mentions(X)
-        rows = [_cue_row(m, c) for m, c in zip(marked["masked"], marked["clause"], strict=True)]
+        scans: dict = {}
+        rows = [
+            _cue_row(m, c, scans) for m, c in zip(marked["masked"], marked["clause"], strict=True)
+        ]
         data = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(_CUE_NAMES))
         data = np.log1p(data) * self.scale
         return sp.csr_matrix(data)

@@ -1,8 +1,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.estimator_checks import (
     check_do_not_raise_errors_in_init_or_set_params,
     check_estimator_cloneable,
@@ -20,6 +23,7 @@ from stancekit.features import (
     MentionMarker,
     ScopeVectorizer,
     WindowVectorizer,
+    _tfidf_transform,
     locate_mentions,
     mark_mentions,
 )
@@ -173,3 +177,81 @@ def test_locate_reads_an_articles_sentences_in_order():
     # Sentence by sentence, the title has nobody to refer to.
     alone = locate_mentions(frame, by_article=False)
     assert alone["target_spans"][1] == []
+
+
+# Words, placeholders and punctuation that the views are made of, mixed by hypothesis.
+_PIECES = st.lists(
+    st.sampled_from(
+        [
+            " TGT ",
+            " OTH ",
+            "not",
+            "ruled out",
+            "troops",
+            "send",
+            "backs",
+            "\u00e9t\u00e9",
+            ",",
+            "?",
+            '"',
+            "  ",
+            "\t",
+            "no",
+            "would",
+            "peacekeepers",
+            "x",
+            "",
+            "\U0001f600",
+            "a-b",
+        ]
+    )
+    | st.text(max_size=6),
+    max_size=25,
+).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=8), st.lists(_PIECES, max_size=8))
+def test_fast_counting_gives_scikit_learns_matrix(train, score):
+    """The counting shortcut of every view equals TfidfVectorizer.transform, bit for bit."""
+    docs = [*train, *score]
+    for analyzer, ngrams in (("word", (1, 3)), ("char_wb", (3, 5)), ("char", (2, 4))):
+        vec = TfidfVectorizer(
+            lowercase=False,
+            analyzer=analyzer,
+            ngram_range=ngrams,
+            sublinear_tf=True,
+            token_pattern=r"(?u)\b\w+\b|[?\"]" if analyzer == "word" else None,
+            dtype=np.float32,
+        )
+        try:
+            vec.fit(train)
+        except ValueError:  # empty vocabulary
+            continue
+        want, got = vec.transform(docs), _tfidf_transform(vec, docs)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert got.has_sorted_indices
+        np.testing.assert_array_equal(got.indptr, want.indptr)
+        np.testing.assert_array_equal(got.indices, want.indices)
+        np.testing.assert_array_equal(got.data, want.data)
+
+
+def test_rows_of_one_sentence_share_cue_scans_without_changing_them():
+    """Each actor of a sentence gets the cue counts it gets when scored alone."""
+    text = (
+        "Paris backs a reassurance force, but Moscow has ruled out any such mission "
+        "and Rome has not ruled out joining, Meloni said."
+    )
+    frame = locate_mentions(
+        pd.DataFrame(
+            {"text": [text] * 4, "actor": ["France", "Russia", "Italy", "Giorgia Meloni"]}
+        )
+    )
+    cue = CueCounter().fit(frame)
+    together = cue.transform(frame).toarray()
+    alone = np.vstack([cue.transform(frame.iloc[[i]]).toarray() for i in range(len(frame))])
+    np.testing.assert_array_equal(together, alone)
+    names = list(cue.get_feature_names_out())
+    own_fav, own_ag = names.index("cue__favor_own"), names.index("cue__against_own")
+    assert together[0, own_fav] > 0 and together[0, own_ag] == 0  # Paris backs
+    assert together[1, own_ag] > 0 and together[1, own_fav] == 0  # Moscow rules out
