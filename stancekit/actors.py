@@ -174,15 +174,24 @@ def _surname_regex(names: tuple[str, ...]):
 _DATELINE_AFTER = re.compile(r"(?:,? [A-Z][A-Za-z .]{0,30})?\s*(?:\(|—|–|-\s|:\s)")
 
 
+_DATELINE_CITY = re.compile(r"\s*[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3}, ")
+_DATELINE_END = re.compile(r"\s*(?:\(|—|–|-\s|:\s)")
+
+
 def _is_dateline(text: str, s: int, e: int) -> bool:
-    """True for a place in capitals opening a paragraph: "BRUSSELS (Reuters) -"."""
-    word = text[s:e]
-    if len(word) < 4 or not word.isupper():
-        return False
+    """True for the place of a dateline opening a paragraph.
+
+    The city in capitals ("BRUSSELS (Reuters) -") and the country or state
+    after it ("KYIV, Ukraine —") are where the story was filed, not actors.
+    """
     line = text.rfind("\n", 0, s) + 1
-    if text[line:s].strip():
-        return False
-    return _DATELINE_AFTER.match(text, e) is not None
+    word = text[s:e]
+    if len(word) >= 4 and word.isupper() and not text[line:s].strip():
+        return _DATELINE_AFTER.match(text, e) is not None
+    return (
+        _DATELINE_CITY.fullmatch(text, line, s) is not None
+        and _DATELINE_END.match(text, e) is not None
+    )
 
 
 class _Spans:

@@ -202,6 +202,13 @@ def test_datelines_are_places_not_actors():
     text = "BRUSSELS (Reuters) - European leaders met on Monday.\nPARIS: FRANCE will lead."
     assert "European Union" not in actors_of(text)
     assert "France" in actors_of(text)
+    # The country or state after the city is part of the dateline too.
+    for line in ("KYIV, Ukraine — Zelensky said", "BRUSSELS, Belgium (AP) — Zelensky said"):
+        assert actors_of(line) == ["Volodymyr Zelensky"]
+    assert actors_of("In Kyiv, Ukraine — and Zelensky — said") == [
+        "Ukraine",
+        "Volodymyr Zelensky",
+    ]
 
 
 def test_missing_dates_of_every_kind_mean_no_date():
