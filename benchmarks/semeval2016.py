@@ -71,11 +71,18 @@ LABELS = {"FAVOR": "favor", "AGAINST": "against", "NONE": "neutral"}
 COLUMNS = ("ID", "Target", "Tweet", "Stance")
 WORDS = ("text", "text_char")
 
-#: Candidate configurations: (approach, classifier, C, feature groups, per_target).
+SHARED = ("text", "text_char_wb")
+
+#: Candidate configurations: (approach, classifier, C, feature groups, per_target,
+#: share_features).
 CANDIDATES = [
-    *[("per target", "svm", c, WORDS, True) for c in (0.1, 0.3, 1.0, 3.0)],
-    ("per target", "logreg", None, WORDS, True),
-    *[("target feature", "svm", c, (*WORDS, "target"), False) for c in (0.1, 0.3, 1.0, 3.0)],
+    *[("per target", "svm", c, WORDS, True, False) for c in (0.1, 0.3, 1.0, 3.0)],
+    ("per target", "logreg", None, WORDS, True, False),
+    *[("per target, shared idf", "svm", c, SHARED, True, True) for c in (0.1, 0.3, 1.0, 3.0)],
+    *[
+        ("target feature", "svm", c, (*WORDS, "target"), False, False)
+        for c in (0.1, 0.3, 1.0, 3.0)
+    ],
 ]
 
 # Every tweet of the task ends with this marker, added by the organisers.
@@ -215,7 +222,7 @@ def run(train_paths, test_path, *, repeats=1, log=print) -> dict:
     foldsets = [grouped_folds(prepared, 5, seed) for seed in range(repeats)]
 
     grid = []
-    for approach, classifier, C, features, per_target in CANDIDATES:
+    for approach, classifier, C, features, per_target, share_features in CANDIDATES:
         t0 = time.perf_counter()
         reports = [
             cross_validate_stance(
@@ -224,6 +231,7 @@ def run(train_paths, test_path, *, repeats=1, log=print) -> dict:
                 folds=folds,
                 features=features,
                 per_target=per_target,
+                share_features=share_features,
                 C=C,
             )
             for folds in foldsets
@@ -236,6 +244,7 @@ def run(train_paths, test_path, *, repeats=1, log=print) -> dict:
                 "C": C,
                 "features": list(features),
                 "per_target": per_target,
+                "share_features": share_features,
                 "cv_f_avg": float(np.mean(f_avg)),
                 "cv_f_avg_runs": f_avg,
                 "cv_macro_f1": float(np.mean([100 * r["macro_f1"] for r in reports])),
@@ -261,6 +270,7 @@ def run(train_paths, test_path, *, repeats=1, log=print) -> dict:
             C=best["C"],
             features=best["features"],
             per_target=best["per_target"],
+            share_features=best["share_features"],
             cv=5,
             random_state=0,
             scoring="f_avg",

@@ -161,6 +161,7 @@ def cross_validate_stance(
     features=None,
     folds=None,
     per_target: bool = False,
+    share_features: bool = False,
     C=None,
 ) -> dict:
     """Grouped cross-validation of one configuration on a prepared frame.
@@ -177,6 +178,9 @@ def cross_validate_stance(
     folds : list of (train, test) index arrays, default=None
     per_target : bool, default=False
         One model per value of the ``target`` column (see
+        :func:`stancekit.build_pipeline`).
+    share_features : bool, default=False
+        With ``per_target``, features fitted on the rows of all targets (see
         :func:`stancekit.build_pipeline`).
     C : float, default=None
         Regularisation of ``logreg`` / ``svm``; None keeps their default.
@@ -204,6 +208,7 @@ def cross_validate_stance(
             C=C,
             calibration_cv=calibration,
             per_target=per_target,
+            share_features=share_features,
         )
         pipe.fit(prepared.iloc[train_idx], y[train_idx])
         part = _proba_frame(pipe, prepared.iloc[test_idx])
@@ -226,6 +231,7 @@ def train(
     dev=None,
     verbose: bool = False,
     per_target: bool = False,
+    share_features: bool = False,
     C=None,
     scoring: str = "macro_f1",
 ):
@@ -259,6 +265,9 @@ def train(
         Fit one model per value of the ``target`` column and send each row
         to the model of its target (:class:`stancekit.model.PerTargetClassifier`).
         The alternative is one model with the ``target`` feature group.
+    share_features : bool, default=False
+        With ``per_target``, fit the n-gram vocabulary and idf once on the
+        texts of all targets and only the classifier per target.
     C : float, default=None
         Regularisation of ``logreg`` and ``svm``; None keeps their default.
     scoring : {"macro_f1", "f_avg"}, default="macro_f1"
@@ -320,7 +329,7 @@ def train(
     features = tuple(features or FEATURE_GROUPS)
     names = CLASSIFIERS if classifier == "auto" else (classifier,)
     folds = grouped_folds(prepared, cv, random_state)
-    options = {"per_target": per_target, "C": C}
+    options = {"per_target": per_target, "share_features": share_features, "C": C}
     candidates = {}
     best = None
     for name in names:
@@ -355,6 +364,7 @@ def train(
         # Recorded only when used, so default cards stay as they were.
         extra = {
             "per_target": per_target,
+            "share_features": share_features,
             "scoring": scoring,
             "author_stance": ACTOR not in frame.columns,
             "targets": sorted(map(str, frame[TARGET].dropna().unique()))

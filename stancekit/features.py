@@ -574,7 +574,9 @@ class TextNgramVectorizer(_ViewVectorizer):
     ngram_range : tuple of int, default=(1, 3)
     min_df : int or float, default=1
     max_features : int, default=None
-    analyzer : {"word", "char"}, default="word"
+    analyzer : {"word", "char", "char_wb"}, default="word"
+        ``char_wb`` takes character n-grams only inside words (padded with
+        spaces), as in :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
     by_target : bool, default=False
         Conjoin each n-gram with the row's target (``troop_deployment``
         when the frame has no ``target`` column).
@@ -608,15 +610,17 @@ class TextNgramVectorizer(_ViewVectorizer):
     @property
     def _prefix(self):
         name = "target" if self.by_target else "text"
-        return name if self.analyzer == "word" else name + "char"
+        return {"word": name, "char": name + "char"}.get(self.analyzer, name + "charwb")
 
     def _texts(self, X):
         _check_frame(X)
         return [_author_view(t) for t in X[TEXT]]
 
     def _make(self):
-        if self.analyzer not in ("word", "char"):
-            raise ValueError(f"analyzer: expected 'word' or 'char'; got {self.analyzer!r}.")
+        if self.analyzer not in ("word", "char", "char_wb"):
+            raise ValueError(
+                f"analyzer: expected 'word', 'char' or 'char_wb'; got {self.analyzer!r}."
+            )
         return TfidfVectorizer(
             lowercase=False,
             analyzer=self.analyzer,

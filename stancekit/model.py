@@ -78,7 +78,7 @@ logger = logging.getLogger(__name__)
 CLASSIFIERS = ("logreg", "svm", "nb", "ensemble")
 FEATURE_GROUPS = ("mask", "clause", "window", "scope", "cue", "char")
 # Whole-text groups for author stance (no actor column), e.g. tweets.
-AUTHOR_FEATURE_GROUPS = ("text", "text_char", "target")
+AUTHOR_FEATURE_GROUPS = ("text", "text_char", "target", "text_char_wb")
 _ALL_GROUPS = FEATURE_GROUPS + AUTHOR_FEATURE_GROUPS
 
 MENTION_COLUMNS = [
@@ -121,6 +121,8 @@ def _feature_step(name: str):
         return TextNgramVectorizer(ngram_range=(1, 3))
     if name == "text_char":
         return TextNgramVectorizer(analyzer="char", ngram_range=(2, 5))
+    if name == "text_char_wb":
+        return TextNgramVectorizer(analyzer="char_wb", ngram_range=(3, 5))
     if name == "target":
         return FeatureUnion(
             [
@@ -169,6 +171,7 @@ def build_pipeline(
     C=None,
     calibration_cv=3,
     per_target: bool = False,
+    share_features: bool = False,
 ):
     """Return an unfitted stance pipeline over mention frames.
 
@@ -184,8 +187,10 @@ def build_pipeline(
         (character n-grams of the target clause); for the stance of a text's
         author (a corpus without ``actor``), the whole-text groups of
         ``AUTHOR_FEATURE_GROUPS``: ``text`` (word 1-3-grams, hashtags split),
-        ``text_char`` (character 2-5-grams) and ``target`` (both conjoined
-        with the row's ``target``, for one model over several targets).
+        ``text_char`` (character 2-5-grams), ``text_char_wb`` (character
+        3-5-grams inside words) and ``target`` (word and character n-grams
+        conjoined with the row's ``target``, for one model over several
+        targets).
     random_state : int, default=0
     C : float, default=None
         Inverse regularisation of ``logreg`` and ``svm`` (also inside the
@@ -197,6 +202,10 @@ def build_pipeline(
     per_target : bool, default=False
         Wrap the pipeline in a :class:`PerTargetClassifier`: one model per
         value of the ``target`` column.
+    share_features : bool, default=False
+        With ``per_target``, fit the feature steps once on the rows of all
+        targets (vocabulary and idf from every target's texts) and only the
+        classifier per target (see :class:`PerTargetClassifier`).
 
     Returns
     -------
@@ -221,7 +230,7 @@ def build_pipeline(
             ("clf", _classifier(classifier, random_state, C, calibration_cv)),
         ]
     )
-    return PerTargetClassifier(pipe) if per_target else pipe
+    return PerTargetClassifier(pipe, share_features=share_features) if per_target else pipe
 
 
 def _row_targets(X) -> np.ndarray:
@@ -251,13 +260,22 @@ class PerTargetClassifier(ClassifierMixin, BaseEstimator):
     estimator : estimator
         Unfitted classifier over mention frames, e.g. from
         :func:`build_pipeline`.
+    share_features : bool, default=False
+        Fit all steps of ``estimator`` but the last (a ``Pipeline``) once on
+        the rows of all targets and one clone of its last step (the
+        classifier) per target. The n-gram idf is then estimated on every
+        target's texts, which tells words common to all tweets from the
+        words of one target better than a target's few hundred rows do.
 
     Attributes
     ----------
     targets_ : list of str
         Targets seen in training, sorted.
     estimators_ : list of estimators
-        The fitted clone of each target, aligned with ``targets_``.
+        The fitted clone of each target, aligned with ``targets_`` (with
+        ``share_features``, clones of the last step only).
+    features_ : estimator
+        With ``share_features``, the feature steps fitted on all rows.
     classes_ : ndarray of str
         Labels of all targets, sorted; a target without some label gives it
         probability 0.
@@ -272,8 +290,19 @@ class PerTargetClassifier(ClassifierMixin, BaseEstimator):
     (['a', 'b'], ['favor', 'against'])
     """
 
-    def __init__(self, estimator):
+    def __init__(self, estimator, *, share_features=False):
         self.estimator = estimator
+        self.share_features = share_features
+
+    def _split(self):
+        if not self.share_features:
+            return None, self.estimator
+        if not isinstance(self.estimator, Pipeline) or len(self.estimator) < 2:
+            raise ValueError(
+                "share_features=True needs a Pipeline of feature steps and a classifier; "
+                f"got {type(self.estimator).__name__}."
+            )
+        return self.estimator[:-1], self.estimator[-1]
 
     def fit(self, X, y):
         """Fit one clone of ``estimator`` on the rows of each target; return self."""
@@ -285,6 +314,10 @@ class PerTargetClassifier(ClassifierMixin, BaseEstimator):
         y = np.asarray(y, dtype=object)
         self.classes_ = np.unique(y)
         self.targets_ = sorted(set(targets))
+        features, final = self._split()
+        if features is not None:
+            self.features_ = clone(features).fit(X, y)
+            X = self.features_.transform(X)
         self.estimators_ = []
         for target in self.targets_:
             rows = np.flatnonzero(targets == target)
@@ -294,7 +327,8 @@ class PerTargetClassifier(ClassifierMixin, BaseEstimator):
                     f"target {target!r}: all {len(rows)} rows are {labels[0]!r}; "
                     "one model per target needs at least two labels for each target."
                 )
-            self.estimators_.append(clone(self.estimator).fit(X.iloc[rows], y[rows]))
+            part = X[rows] if features is not None else X.iloc[rows]
+            self.estimators_.append(clone(final).fit(part, y[rows]))
         self.n_features_in_ = 1
         return self
 
@@ -310,10 +344,12 @@ class PerTargetClassifier(ClassifierMixin, BaseEstimator):
             )
         classes = list(self.classes_)
         out = np.zeros((len(X), len(classes)))
+        matrix = self.features_.transform(X) if self.share_features else None
         for target, est in zip(self.targets_, self.estimators_, strict=True):
             rows = np.flatnonzero(targets == target)
             if len(rows):
-                proba = est.predict_proba(X.iloc[rows])
+                part = matrix[rows] if matrix is not None else X.iloc[rows]
+                proba = est.predict_proba(part)
                 for j, label in enumerate(est.classes_):
                     out[rows, classes.index(label)] = proba[:, j]
         return out

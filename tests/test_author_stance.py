@@ -103,6 +103,43 @@ def test_per_target_model_sends_each_row_to_the_model_of_its_target(per_target_m
         np.testing.assert_allclose(got[rows], own[:, order])
 
 
+def test_shared_features_fit_one_vocabulary_and_a_classifier_per_target(tweets):
+    model = stancekit.train(
+        tweets,
+        classifier="logreg",
+        features=("text", "text_char_wb"),
+        cv=3,
+        per_target=True,
+        share_features=True,
+    )
+    clf = model.pipeline
+    assert model.metadata["share_features"] is True
+    # One vocabulary and idf from both targets' texts ...
+    names = set(clf.features_.get_feature_names_out())
+    assert {"text__text__toll", "text__text__uniforms"} <= names
+    assert any(n.startswith("text_char_wb__textcharwb__") for n in names)
+    # ... and per target only a classifier over that shared space.
+    assert [type(e).__name__ for e in clf.estimators_] == ["LogisticRegression"] * 2
+    assert all(e.n_features_in_ == len(names) for e in clf.estimators_)
+    # Each row is still scored by the classifier of its own target.
+    from stancekit.features import locate_mentions, mark_mentions
+
+    X = mark_mentions(locate_mentions(tweets))
+    got = clf.predict_proba(X)
+    matrix = clf.features_.transform(X)
+    for target, est in zip(clf.targets_, clf.estimators_):
+        rows = (tweets["target"] == target).to_numpy()
+        order = [list(est.classes_).index(c) for c in clf.classes_]
+        np.testing.assert_allclose(got[rows], est.predict_proba(matrix[rows])[:, order])
+
+
+def test_shared_features_need_a_pipeline(tweets):
+    from sklearn.naive_bayes import ComplementNB
+
+    with pytest.raises(ValueError, match="share_features=True needs a Pipeline"):
+        PerTargetClassifier(ComplementNB(), share_features=True).fit(tweets, tweets["stance"])
+
+
 def test_per_target_model_refuses_a_target_it_never_saw(per_target_model):
     frame = pd.DataFrame({"text": ["Bike lanes everywhere!"], "target": ["Bike lanes"]})
     with pytest.raises(ValueError, match=r"'Bike lanes'.*expected one of"):
