@@ -133,6 +133,15 @@ def test_shared_features_fit_one_vocabulary_and_a_classifier_per_target(tweets):
         np.testing.assert_allclose(got[rows], est.predict_proba(matrix[rows])[:, order])
 
 
+def test_shared_features_model_round_trips_through_save_and_load(tweets, tmp_path):
+    model = stancekit.train(
+        tweets, classifier="nb", features=("text",), cv=3, per_target=True, share_features=True
+    )
+    loaded = stancekit.load_model(model.save(tmp_path / "shared"))
+    assert loaded.pipeline.share_features
+    pd.testing.assert_frame_equal(model.predict_corpus(tweets), loaded.predict_corpus(tweets))
+
+
 def test_shared_features_need_a_pipeline(tweets):
     from sklearn.naive_bayes import ComplementNB
 
