@@ -11,6 +11,7 @@ import sys
 import pandas as pd
 
 from . import __version__
+from ._io import write_atomic
 from .exceptions import StancekitError
 
 __all__ = ["main"]
@@ -302,20 +303,6 @@ def _cmd_actors(args) -> int:
     return 0
 
 
-def _write_text_atomic(path: str, write) -> None:
-    """Call ``write(fh)`` on a temporary file beside ``path``, then rename it."""
-    tmp = os.path.join(
-        os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.tmp-{os.getpid()}"
-    )
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def _cmd_explain(args) -> int:
     from .persist import load_model
 
@@ -338,13 +325,13 @@ def _cmd_explain(args) -> int:
     if args.format == "table":
         text = "\n\n".join(e.to_text(top=args.top) for e in explanations) + "\n"
         if args.output:
-            _write_text_atomic(args.output, lambda fh: fh.write(text))
+            write_atomic(args.output, lambda fh: fh.write(text))
         else:
             sys.stdout.write(text)
         return 0
     frame = pd.concat([e.to_frame() for e in explanations], ignore_index=True)
     if args.output:
-        _write_text_atomic(args.output, lambda fh: _write(frame, args.format, fh))
+        write_atomic(args.output, lambda fh: _write(frame, args.format, fh))
     else:
         _write(frame, args.format, sys.stdout)
     return 0

@@ -316,8 +316,8 @@ class PerTargetClassifier(ClassifierMixin, BaseEstimator):
         self.targets_ = sorted(set(targets))
         features, final = self._split()
         if features is not None:
-            self.features_ = clone(features).fit(X, y)
-            X = self.features_.transform(X)
+            self.features_ = clone(features)
+            X = self.features_.fit_transform(X, y)
         self.estimators_ = []
         for target in self.targets_:
             rows = np.flatnonzero(targets == target)

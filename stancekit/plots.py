@@ -21,12 +21,12 @@ data does not need it.
 from __future__ import annotations
 
 import itertools
-import os
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 import pandas as pd
 
+from ._io import write_atomic
 from .labels import (
     ACTOR,
     AFFILIATION,
@@ -78,22 +78,6 @@ def _require(frame: pd.DataFrame, columns, what: str) -> None:
         raise ValueError(
             f"{what}: missing column(s) {missing}; got columns {list(frame.columns)}."
         )
-
-
-def _write_atomic(path, write) -> str:
-    """Call ``write(fh)`` on a temporary file beside ``path``; rename it into place."""
-    path = os.fspath(path)
-    tmp = os.path.join(
-        os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.tmp-{os.getpid()}"
-    )
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
 
 
 def _stance_counts(frame: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -816,7 +800,7 @@ class AgreementNetworkDisplay:
 
     def to_csv(self, path) -> str:
         """Write the edge list (``source,target,agreement,conflict``) atomically."""
-        return _write_atomic(path, lambda fh: self.edges.to_csv(fh, index=False))
+        return write_atomic(path, lambda fh: self.edges.to_csv(fh, index=False))
 
     def to_graphml(self, path) -> str:
         """Write the network as GraphML (nodes with stance counts, weighted edges).
@@ -860,4 +844,4 @@ class AgreementNetworkDisplay:
                 fh.write("    </edge>\n")
             fh.write("  </graph>\n</graphml>\n")
 
-        return _write_atomic(path, write)
+        return write_atomic(path, write)

@@ -23,6 +23,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ._io import write_atomic
 from ._text import fold
 from .labels import (
     ACTOR,
@@ -682,14 +683,4 @@ def write_report(
         subtitle=subtitle,
         gazetteer=gazetteer,
     )
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(page)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    return write_atomic(path, lambda fh: fh.write(page))

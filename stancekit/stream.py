@@ -43,6 +43,7 @@ from collections import deque
 import pandas as pd
 
 from . import _text
+from ._io import write_atomic
 from .actors import _parse_date
 from .exceptions import StancekitError
 from .labels import DATE, DOC_ID, EVIDENCE, TEXT
@@ -444,18 +445,8 @@ def _truncate(path, size):
 
 
 def _write_atomic(path, data: bytes):
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    _fsync_dir(folder)
+    write_atomic(path, lambda fh: fh.write(data), binary=True, fsync=True)
+    _fsync_dir(os.path.dirname(os.path.abspath(path)))
 
 
 def _flat(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
