@@ -395,16 +395,119 @@ def _check_frame(X):
         )
 
 
+# Token patterns whose tokens never hold a space, so that a vocabulary
+# n-gram splits back into its tokens at the spaces.
+_AUTHOR_TOKEN = r"(?u)[#@]?\w+|[!?\"]"
+_SPACELESS_TOKENS = {r"(?u)\b\w\w+\b", r"(?u)\b\w+\b|[?\"]", r"\S+", _AUTHOR_TOKEN}
+
+
+class _NgramIndex:
+    """A word vocabulary as integer keys: each n-gram is its token ids in base ``V + 1``."""
+
+    __slots__ = ("vocabulary", "tokens", "base", "keys", "columns")
+
+    def __init__(self, vocabulary, tokens, base, keys, columns):
+        self.vocabulary, self.tokens, self.base = vocabulary, tokens, base
+        self.keys = pd.Index(keys)  # a hash table: unique keys, -1 for a miss
+        self.columns = columns
+
+
+def _ngram_index(vec: TfidfVectorizer):
+    """The integer index of ``vec``'s word vocabulary, or None where it does not apply.
+
+    Built once per fitted vocabulary and kept on the vectorizer (saved
+    models never hold it: :class:`_ViewVectorizer` saves only the terms).
+    """
+    vocabulary = vec.vocabulary_
+    cached = vec.__dict__.get("_ngram_index_")
+    if cached is not None and cached.vocabulary is vocabulary:
+        return cached
+    plain = (
+        not vec.lowercase
+        and vec.preprocessor is None
+        and vec.tokenizer is None
+        and vec.stop_words is None
+        and vec.strip_accents is None
+        and vec.token_pattern in _SPACELESS_TOKENS
+    )
+    min_n, max_n = vec.ngram_range
+    if not plain or not vocabulary:
+        return None
+    tokens: dict[str, int] = {}
+    grams = []
+    for term in vocabulary:
+        parts = term.split(" ")
+        if not min_n <= len(parts) <= max_n:
+            return None
+        grams.append([tokens.setdefault(t, len(tokens) + 1) for t in parts])
+    base = len(tokens) + 1
+    if base**max_n >= 2**62:
+        return None
+    keys = np.zeros(len(grams), dtype=np.int64)
+    for i, ids in enumerate(grams):
+        key = 0
+        for t in ids:
+            key = key * base + t
+        keys[i] = key
+    columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+    index = _NgramIndex(vocabulary, tokens, base, keys, columns)
+    vec.__dict__["_ngram_index_"] = index
+    return index
+
+
+def _word_ngram_hits(vec: TfidfVectorizer, index: _NgramIndex, docs):
+    """Row and column of every vocabulary n-gram occurrence in ``docs``.
+
+    Each document is tokenised once; tokens become integer ids and the
+    n-grams of all documents are formed and looked up as integer keys in
+    a few array operations, instead of one joined string and one dictionary
+    look-up per n-gram.
+    """
+    tokenize = vec.build_tokenizer()
+    per_doc = [tokenize(doc) for doc in docs]
+    lengths = np.fromiter(map(len, per_doc), dtype=np.int64, count=len(per_doc))
+    n_tokens = int(lengths.sum())
+    ids = np.fromiter(
+        map(index.tokens.get, chain.from_iterable(per_doc), repeat(0)),
+        dtype=np.int64,
+        count=n_tokens,
+    )
+    doc_of = np.repeat(np.arange(len(per_doc)), lengths)
+    min_n, max_n = vec.ngram_range
+    rows, cols = [], []
+    key = np.zeros(n_tokens, dtype=np.int64)
+    known = np.ones(n_tokens, dtype=bool)
+    for n in range(1, max_n + 1):
+        # key[i] = ids[i .. i+n-1] in base V+1; known: every one of those tokens is known
+        width = n_tokens - n + 1
+        if width <= 0:
+            break
+        key = key[:width] * index.base + ids[n - 1 :]
+        known = known[:width] & (ids[n - 1 :] > 0)
+        if n < min_n:
+            continue
+        ok = known & (doc_of[:width] == doc_of[n - 1 :])
+        at = index.keys.get_indexer(key[ok])
+        hit = at >= 0
+        rows.append(doc_of[:width][ok][hit])
+        cols.append(index.columns[at[hit]])
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(cols)
+
+
 def _tfidf_transform(vec: TfidfVectorizer, docs) -> sp.csr_matrix:
     """``vec.transform(docs)``, with the same output, counted faster.
 
-    scikit-learn counts n-grams in a Python loop that raises an exception
-    for every n-gram outside the vocabulary, which is most of the bigrams
-    and trigrams here. This looks all n-grams up in one ``map``, counts them
-    in one sparse conversion, and computes character n-grams of each
-    distinct word once (``char_wb`` n-grams never cross a space). The
-    counts are then weighted by the vectorizer's own TF-IDF step, so the
-    matrix is identical to ``vec.transform(docs)``.
+    scikit-learn joins every n-gram into a string and looks it up in a
+    Python loop that raises an exception for every n-gram outside the
+    vocabulary, which is most of the bigrams and trigrams here. Word
+    n-grams are instead formed from integer token ids and looked up as
+    integer keys for all documents at once (:func:`_word_ngram_hits`);
+    character n-grams of each distinct word are computed once (``char_wb``
+    n-grams never cross a space). The counts are then weighted by the
+    vectorizer's own TF-IDF step, so the matrix is identical to
+    ``vec.transform(docs)``.
     """
     tfidf = getattr(vec, "_tfidf", None)
     if tfidf is None or vec.binary or vec.input != "content":
@@ -435,17 +538,22 @@ def _tfidf_transform(vec: TfidfVectorizer, docs) -> sp.csr_matrix:
         )
         counts = sp.csr_matrix(by_doc @ by_word)
     else:
-        lengths = []
-        ids: list[int] = []
-        for doc in docs:
-            feats = analyze(doc)
-            ids.extend(map(get, feats, missing))
-            lengths.append(len(feats))
-        cols = np.asarray(ids, dtype=np.int64)
-        rows = np.repeat(np.arange(n_docs), lengths)
-        keep = cols >= 0
+        index = _ngram_index(vec) if vec.analyzer == "word" else None
+        if index is not None:
+            rows, cols = _word_ngram_hits(vec, index, docs)
+        else:
+            lengths = []
+            ids: list[int] = []
+            for doc in docs:
+                feats = analyze(doc)
+                ids.extend(map(get, feats, missing))
+                lengths.append(len(feats))
+            cols = np.asarray(ids, dtype=np.int64)
+            rows = np.repeat(np.arange(n_docs), lengths)
+            keep = cols >= 0
+            rows, cols = rows[keep], cols[keep]
         counts = sp.csr_matrix(
-            (np.ones(int(keep.sum()), dtype=vec.dtype), (rows[keep], cols[keep])),
+            (np.ones(len(cols), dtype=vec.dtype), (rows, cols)),
             shape=(n_docs, len(vec.vocabulary_)),
         )
     counts.sum_duplicates()
@@ -526,7 +634,6 @@ _HASHTAG = re.compile(r"#(\w+)")
 _WORD_BREAK = re.compile(
     r"_+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])"
 )
-_AUTHOR_TOKEN = r"(?u)[#@]?\w+|[!?\"]"
 
 
 def split_hashtags(text: str) -> str:

@@ -23,6 +23,7 @@ from stancekit.features import (
     MentionMarker,
     ScopeVectorizer,
     WindowVectorizer,
+    _ngram_index,
     _tfidf_transform,
     locate_mentions,
     mark_mentions,
@@ -215,19 +216,29 @@ _PIECES = st.lists(
 def test_fast_counting_gives_scikit_learns_matrix(train, score):
     """The counting shortcut of every view equals TfidfVectorizer.transform, bit for bit."""
     docs = [*train, *score]
-    for analyzer, ngrams in (("word", (1, 3)), ("char_wb", (3, 5)), ("char", (2, 4))):
+    for analyzer, ngrams, pattern in (
+        ("word", (1, 3), r"(?u)\b\w+\b|[?\"]"),  # the sentence views
+        ("word", (2, 3), r"(?u)\b\w+\b|[?\"]"),
+        ("word", (1, 1), r"\S+"),  # the window view
+        ("word", (1, 2), r"(?u)[#@]?\w+|[!?\"]"),  # the author views
+        ("word", (1, 2), r"(?u)\b\w\w+\b"),  # scikit-learn's default
+        ("char_wb", (3, 5), None),
+        ("char", (2, 4), None),
+    ):
         vec = TfidfVectorizer(
             lowercase=False,
             analyzer=analyzer,
             ngram_range=ngrams,
             sublinear_tf=True,
-            token_pattern=r"(?u)\b\w+\b|[?\"]" if analyzer == "word" else None,
+            token_pattern=pattern,
             dtype=np.float32,
         )
         try:
             vec.fit(train)
         except ValueError:  # empty vocabulary
             continue
+        if analyzer == "word":
+            assert _ngram_index(vec) is not None  # the integer-key path is the one tested
         want, got = vec.transform(docs), _tfidf_transform(vec, docs)
         assert got.dtype == want.dtype and got.shape == want.shape
         assert got.has_sorted_indices
