@@ -61,10 +61,14 @@ TGT = "TGT"
 OTH = "OTH"
 
 _TOKEN = re.compile(r"TGT|OTH|[a-z0-9]+(?:'[a-z]+)?|[^\sA-Za-z0-9]")
-_CLAUSE_SPLIT = re.compile(
-    r"\s*(?:;|\s[-–—]\s|(?=\b(?:but|while|whereas|although|even though|(?<!even )though|"
-    r"however|unlike|even as|despite|meanwhile)\b))\s*"
+_CONTRAST = (
+    r"but|while|whereas|although|even though|(?<!even )though|"
+    r"however|unlike|even as|despite|meanwhile"
 )
+_CLAUSE_SPLIT = re.compile(r"\s*(?:;|\s[-–—]\s|(?=\b(?:" + _CONTRAST + r")\b))\s*")
+# The same markers without the surrounding spaces: a quick test for whether
+# a sentence splits at all (most do not).
+_CLAUSE_MARKER = re.compile(r";|\s[-–—]\s|\b(?:" + _CONTRAST + r")\b")
 _WORD = re.compile(r"[a-z]+")
 _REPORTING = re.compile(
     r"\b(?:said|says|say|told|added|according|stated|wrote|insisted|argued|noted|"
@@ -140,6 +144,8 @@ def _target_clause(masked: str) -> str:
     continues the one before it ("TGT ruled it out while fighting continues,
     but said ..."), so splits only ever separate different actors.
     """
+    if not _CLAUSE_MARKER.search(masked):
+        return masked
     pieces = [p for p in _CLAUSE_SPLIT.split(masked) if p and p.strip()]
     if len(pieces) <= 1:
         return masked

@@ -12,9 +12,11 @@ Two layers, as in sentence-transformers over scikit-learn parts:
 from __future__ import annotations
 
 import bisect
+import gc
 import logging
 import platform
 import time
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -507,7 +509,8 @@ class StanceModel:
             p_neutral``; ``start``/``end`` are the sentence's offsets in the
             cleaned text, ``mention`` the actor's first surface form in it.
         """
-        return self._score_frame(self.mention_frame(text, doc_id, date))
+        with _gc_paused():
+            return self._score_frame(self.mention_frame(text, doc_id, date))
 
     def score_article(self, text: str, doc_id=None, date=None) -> pd.DataFrame:
         """Score an article: one row per actor with its stance and evidence.
@@ -587,13 +590,14 @@ class StanceModel:
         return pd.concat(results, ignore_index=True)
 
     def _score_batch(self, batch, mentions: bool) -> pd.DataFrame:
-        rows = []
-        for doc, text, day in batch:
-            rows.extend(self._mention_rows(text, doc, day))
-        if not rows:
-            return _empty_mentions() if mentions else empty_actor_table()
-        scored = self._score_frame(_rows_frame(rows))
-        return scored if mentions else aggregate_stances(scored)
+        with _gc_paused():
+            rows = []
+            for doc, text, day in batch:
+                rows.extend(self._mention_rows(text, doc, day))
+            if not rows:
+                return _empty_mentions() if mentions else empty_actor_table()
+            scored = self._score_frame(_rows_frame(rows))
+            return scored if mentions else aggregate_stances(scored)
 
     def explain(self, text: str, actor: str, *, doc_id=None, date=None):
         """Explain the stance of ``actor`` in each sentence that mentions it.
@@ -688,6 +692,25 @@ class StanceModel:
         from .persist import load_model
 
         return load_model(path, gazetteer=gazetteer)
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while a batch of articles is scored.
+
+    Scoring makes millions of short-lived strings, lists and tuples, which
+    trigger collections that each walk every live object, the loaded model
+    included; the batch creates no reference cycles, and reference counting
+    frees its objects either way. The collector's state is restored after
+    the batch (a collector the caller turned off stays off).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _rows_frame(rows: list[tuple]) -> pd.DataFrame:

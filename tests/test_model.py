@@ -1,3 +1,4 @@
+import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -107,6 +108,21 @@ def test_threads_give_sequential_results(default_model):
         threaded = list(pool.map(default_model.score_article, texts))
     for a, b in zip(sequential, threaded):
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_scoring_leaves_the_garbage_collector_as_it_was(default_model):
+    """Scoring pauses the cyclic collector per batch and restores the caller's setting."""
+    assert gc.isenabled()
+    default_model.score_articles([ARTICLE, ARTICLE[:500]], progress=False)
+    with pytest.raises(InputTextError):
+        default_model.score_article(b"Paris \xff said")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        default_model.score_article(ARTICLE)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_empty_and_actorless_text(default_model):
