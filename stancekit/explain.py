@@ -376,6 +376,31 @@ def _match_actor(scored: pd.DataFrame, actor: str) -> str:
     raise ValueError(f"actor {actor!r} is not mentioned in the text; actors found: {found}.")
 
 
+def _mention_pipeline(pipeline):
+    """The feature steps and classifier that score an article's mentions.
+
+    A model of several targets (:class:`stancekit.model.PerTargetClassifier`)
+    scores article mentions, which carry no ``target``, with the model of
+    the default target; that model is returned as one pipeline.
+    """
+    from sklearn.pipeline import Pipeline
+
+    from .labels import DEFAULT_TARGET
+    from .model import PerTargetClassifier
+
+    if not isinstance(pipeline, PerTargetClassifier):
+        return pipeline
+    if DEFAULT_TARGET not in pipeline.targets_:
+        raise ValueError(
+            f"this model was trained on the targets {pipeline.targets_}; article mentions "
+            f"carry the target {DEFAULT_TARGET!r}, which it has no model for."
+        )
+    est = pipeline.estimators_[pipeline.targets_.index(DEFAULT_TARGET)]
+    if pipeline.share_features:
+        return Pipeline([*pipeline.features_.steps, ("clf", est)])
+    return est
+
+
 def explain(model, text: str, actor: str, *, doc_id=None, date=None) -> Explanation:
     """Explain the stance the model gives ``actor`` in each sentence of ``text``.
 
@@ -417,7 +442,7 @@ def explain(model, text: str, actor: str, *, doc_id=None, date=None) -> Explanat
     name = _match_actor(frame, actor)
     rows = frame[frame[ACTOR] == name].reset_index(drop=True)
     marked = mark_mentions(rows)
-    pipeline = model.pipeline
+    pipeline = _mention_pipeline(model.pipeline)
     Xt = pipeline[:-1].transform(marked)
     clf = pipeline[-1]
     proba = clf.predict_proba(Xt)

@@ -8,6 +8,7 @@ from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
+import stancekit
 from stancekit import aggregate_stances
 from stancekit.cli import main
 from stancekit.explain import GROUP_NAMES, feature_groups, linear_members
@@ -183,3 +184,29 @@ def test_evidence_is_ordered_by_support_for_the_predicted_stance(default_model):
         "weak",
         "neutral",
     ]
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_per_target_model_is_explained_by_its_troop_model(small_corpus, share):
+    """A model of several targets explains article mentions with the model that scores them."""
+    troops = small_corpus.iloc[::2]
+    other = small_corpus.iloc[1::2].assign(target="arms_deliveries")
+    model = stancekit.train(
+        pd.concat([troops, other], ignore_index=True),
+        classifier="logreg",
+        cv=2,
+        per_target=True,
+        share_features=share,
+    )
+    ex = model.explain(TEXT, "Germany")
+    scored = model.score_mentions(TEXT)
+    scored = scored[scored["actor"] == "Germany"].reset_index(drop=True)
+    np.testing.assert_allclose(ex.mentions["p_favor"], scored["p_favor"])
+    assert ex.mentions["stance"].tolist() == scored["stance"].tolist()
+    assert ex.members == ["logreg"] and len(ex.contributions)
+
+    only_other = stancekit.train(
+        other, classifier="logreg", cv=2, per_target=True, share_features=share
+    )
+    with pytest.raises(ValueError, match="no model for"):
+        only_other.explain(TEXT, "Germany")
