@@ -4,7 +4,7 @@ Usage::
 
     python -m benchmarks.scale [--sizes 1,10,100] [--throughput-size 10] [--repeat 3]
 
-The 1x corpus is the 420 bundled articles (``stancekit.datasets``) plus the
+The 1x corpus is the bundled articles (``stancekit.datasets``) plus the
 example articles in ``examples/``; the Nx corpus repeats it N times with new
 ``doc_id``s, as JSON Lines. The run measures
 
@@ -31,6 +31,7 @@ files go to ``benchmarks/results/tmp/`` (ignored by git).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -67,7 +68,9 @@ def base_articles() -> pd.DataFrame:
 
 
 def write_corpus(base: pd.DataFrame, times: int) -> str:
-    path = os.path.join(WORK, f"corpus_{times}x.jsonl")
+    """Write the Nx corpus once per content of the 1x corpus (a changed corpus gets a new file)."""
+    digest = hashlib.sha256(base.to_json(orient="records").encode("utf-8")).hexdigest()[:12]
+    path = os.path.join(WORK, f"corpus_{times}x_{digest}.jsonl")
     if os.path.exists(path):
         return path
     tmp = path + ".tmp"
