@@ -305,6 +305,8 @@ def train(
     >>> model.predict_corpus(pd.DataFrame({"text": ["So good"], "target": ["B"]}))["stance"][0]
     'favor'
     """
+    from threadpoolctl import threadpool_limits
+
     from .actors import load_gazetteer
     from .corpus import load_corpus
     from .datasets import troops_path
@@ -330,33 +332,38 @@ def train(
     names = CLASSIFIERS if classifier == "auto" else (classifier,)
     folds = grouped_folds(prepared, cv, random_state)
     options = {"per_target": per_target, "share_features": share_features, "C": C}
-    candidates = {}
-    best = None
-    for name in names:
-        report = cross_validate_stance(
-            prepared,
-            name,
-            cv=cv,
-            random_state=random_state,
+    # One BLAS thread: the solvers then sum in the same order on every machine,
+    # so a model retrained elsewhere reproduces the recorded metrics exactly.
+    with threadpool_limits(limits=1, user_api="blas"):
+        candidates = {}
+        best = None
+        for name in names:
+            report = cross_validate_stance(
+                prepared,
+                name,
+                cv=cv,
+                random_state=random_state,
+                features=features,
+                folds=folds,
+                **options,
+            )
+            report.pop("oof")
+            candidates[name] = report
+            if verbose:
+                logger.info(
+                    "%s: macro-F1 %.3f F_avg %.3f", name, report["macro_f1"], report["f_avg"]
+                )
+            if best is None or report[scoring] > candidates[best][scoring]:
+                best = name
+        pipe = build_pipeline(
+            best,
             features=features,
-            folds=folds,
+            random_state=random_state,
+            calibration_cv=_calibration_cv(prepared, random_state),
             **options,
         )
-        report.pop("oof")
-        candidates[name] = report
-        if verbose:
-            logger.info("%s: macro-F1 %.3f F_avg %.3f", name, report["macro_f1"], report["f_avg"])
-        if best is None or report[scoring] > candidates[best][scoring]:
-            best = name
-    pipe = build_pipeline(
-        best,
-        features=features,
-        random_state=random_state,
-        calibration_cv=_calibration_cv(prepared, random_state),
-        **options,
-    )
-    fit_start = time.perf_counter()
-    pipe.fit(prepared, prepared[STANCE].to_numpy())
+        fit_start = time.perf_counter()
+        pipe.fit(prepared, prepared[STANCE].to_numpy())
     fit_seconds = time.perf_counter() - fit_start
     final = pipe.estimator[-1] if per_target else pipe[-1]
     extra = {}
